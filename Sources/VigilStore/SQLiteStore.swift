@@ -1,0 +1,459 @@
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+import VigilCore
+
+/// The embedded store: one SQLite file in WAL mode, written with group commit.
+///
+/// `commit` returns only when the step is in the write-ahead log: with `synchronous = NORMAL` (the default)
+/// it survives a crash of Vigil; with `durableAgainstPowerLoss` (`synchronous = FULL`) also a power loss.
+/// Steps that arrive while a transaction is being written are committed together in the next one, so durability
+/// does not cost one sync per signal.
+public final class SQLiteStore: Store, @unchecked Sendable {
+    /// How durable an acknowledged write is.
+    public enum Durability: Sendable {
+        /// Survives a crash or `kill -9` of Vigil (WAL, `synchronous = NORMAL`).
+        case process
+        /// Also survives a power loss (`synchronous = FULL`).
+        case powerLoss
+    }
+
+    private struct PendingCommit {
+        var batch: ChangeBatch
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct Queue {
+        var items: [PendingCommit] = []
+        var flushing = false
+    }
+
+    private let pool: DatabasePool
+    private let logger: Logger
+    private let signalsKept: Int
+    private let queue = Mutex(Queue())
+    private let writer = DispatchQueue(label: "vigil.store.writer")
+    // Touched only on `writer`: signals inserted per monitor since its last prune.
+    private var insertsSincePrune: [UUID: Int] = [:]
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// - Parameters:
+    ///   - path: the SQLite file; its folder must exist.
+    ///   - durability: default `.process`.
+    ///   - signalsKept: signals kept per monitor; default 100.
+    public init(
+        path: String,
+        durability: Durability = .process,
+        signalsKept: Int = 100,
+        logger: Logger = Logger(label: "vigil.store")
+    ) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw .unavailable("cannot open the database at \(path): \(Self.describe(error)) — check that the folder "
+                + "exists and is writable, and that no other program holds the file")
+        }
+        self.logger = logger
+        self.signalsKept = max(1, signalsKept)
+    }
+
+    // MARK: - Monitors
+
+    public func loadMonitors() async throws(StoreError) -> [StoredMonitor] {
+        try await read { db in
+            let incidents = try Row.fetchAll(db, sql: "SELECT * FROM incident WHERE resolved_at IS NULL")
+            var open: [String: Incident] = [:]
+            for row in incidents {
+                let incident = try Self.incident(from: row)
+                open[incident.id.uuidString] = incident
+            }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.*, s.revision, s.status, s.since, s.last_signal_at, s.last_progress_at, s.last_values,
+                           s.runs, s.incident_id
+                    FROM monitor m LEFT JOIN monitor_state s ON s.monitor_id = m.id
+                    WHERE m.archived = 0
+                    ORDER BY m.created_at, m.slug
+                    """
+            )
+            return try rows.map { row in
+                let monitor = try Self.monitor(from: row)
+                let state = try Self.state(from: row, incidents: open, createdAt: Date(timeIntervalSince1970: row["created_at"]))
+                return StoredMonitor(monitor: monitor, state: state)
+            }
+        }
+    }
+
+    public func saveMonitor(_ monitor: Monitor, initialState: MonitorState) async throws(StoreError) {
+        try await write { db in
+            let arguments: StatementArguments = [
+                monitor.id.uuidString, monitor.key.uuidString, monitor.slug, monitor.origin.rawValue,
+                monitor.schedule.every, monitor.schedule.cronSource, monitor.schedule.timeZoneIdentifier,
+                monitor.grace, monitor.maxRuntime, Self.list(monitor.progressKinds.sorted()),
+                Self.list(monitor.advancingKinds.sorted()), monitor.rateLimit?.count, monitor.rateLimit?.window,
+                Self.list(monitor.tags), initialState.since.timeIntervalSince1970,
+            ]
+            try db.execute(
+                sql: """
+                    INSERT INTO monitor (id, key, slug, origin, schedule_every, schedule_cron, schedule_tz, grace,
+                        max_runtime, progress_kinds, advancing_kinds, rate_count, rate_window, tags, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET key = excluded.key, slug = excluded.slug, origin = excluded.origin,
+                        schedule_every = excluded.schedule_every, schedule_cron = excluded.schedule_cron,
+                        schedule_tz = excluded.schedule_tz, grace = excluded.grace, max_runtime = excluded.max_runtime,
+                        progress_kinds = excluded.progress_kinds, advancing_kinds = excluded.advancing_kinds,
+                        rate_count = excluded.rate_count, rate_window = excluded.rate_window, tags = excluded.tags,
+                        archived = 0
+                    """,
+                arguments: arguments
+            )
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO monitor_state (monitor_id, revision, status, since) VALUES (?, ?, ?, ?)",
+                arguments: [
+                    monitor.id.uuidString, initialState.revision, initialState.status.rawValue,
+                    initialState.since.timeIntervalSince1970,
+                ]
+            )
+        }
+    }
+
+    public func archiveMonitor(id: UUID) async throws(StoreError) {
+        try await write { db in
+            try db.execute(sql: "UPDATE monitor SET archived = 1 WHERE id = ?", arguments: [id.uuidString])
+        }
+    }
+
+    // MARK: - Group commit
+
+    public func commit(_ batch: ChangeBatch) async throws(StoreError) {
+        do {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let leads = queue.withLock { queue in
+                    queue.items.append(PendingCommit(batch: batch, continuation: continuation))
+                    defer { queue.flushing = true }
+                    return !queue.flushing
+                }
+                if leads {
+                    writer.async { self.flush() }
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .unavailable("the change could not be written: \(Self.describe(error))")
+        }
+    }
+
+    // Runs on `writer` until no commit is waiting; each round writes all waiting steps in one transaction.
+    private func flush() {
+        while true {
+            let items = queue.withLock { queue in
+                let items = queue.items
+                queue.items = []
+                if items.isEmpty { queue.flushing = false }
+                return items
+            }
+            if items.isEmpty { return }
+            do {
+                try pool.write { db in
+                    for item in items { try apply(item.batch, in: db) }
+                }
+                items.forEach { $0.continuation.resume() }
+            } catch {
+                // One bad step must not fail the others that shared its transaction: retry each on its own.
+                logger.warning("group commit failed; retrying one by one", metadata: ["vigil.error": "\(error)"])
+                for item in items {
+                    do {
+                        try pool.write { db in try apply(item.batch, in: db) }
+                        item.continuation.resume()
+                    } catch {
+                        item.continuation.resume(throwing: StoreError.unavailable(
+                            "the change could not be written: \(Self.describe(error))"))
+                    }
+                }
+            }
+        }
+    }
+
+    private func apply(_ batch: ChangeBatch, in db: Database) throws {
+        let id = batch.monitorID.uuidString
+        let state = batch.state
+        try db.execute(
+            sql: """
+                INSERT INTO monitor_state (monitor_id, revision, status, since, last_signal_at, last_progress_at,
+                    last_values, runs, incident_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(monitor_id) DO UPDATE SET revision = excluded.revision, status = excluded.status,
+                    since = excluded.since, last_signal_at = excluded.last_signal_at,
+                    last_progress_at = excluded.last_progress_at, last_values = excluded.last_values,
+                    runs = excluded.runs, incident_id = excluded.incident_id
+                WHERE excluded.revision > monitor_state.revision
+                """,
+            arguments: [
+                id, state.revision, state.status.rawValue, state.since.timeIntervalSince1970,
+                state.lastSignalAt?.timeIntervalSince1970, state.lastProgressAt?.timeIntervalSince1970,
+                Self.json(state.lastValues), Self.json(state.runs.mapValues(\.timeIntervalSince1970)),
+                state.incident?.id.uuidString,
+            ]
+        )
+        if let signal = batch.signal {
+            try db.execute(
+                sql: """
+                    INSERT INTO signal (monitor_id, kind, at, value, run_id, body, source, progress, duration)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, signal.kind.rawValue, signal.at.timeIntervalSince1970, signal.value,
+                    signal.runID?.uuidString, signal.body, signal.source, batch.verdict?.isProgress ?? false,
+                    batch.verdict?.runDuration,
+                ]
+            )
+            try pruneSignals(of: batch.monitorID, in: db)
+        }
+        for effect in batch.effects {
+            try journal(effect, monitorID: id, in: db)
+        }
+        for notice in batch.notices {
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO outbox (idempotency_key, channel, target, payload, created_at, attempts,
+                        next_attempt_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    notice.idempotencyKey, notice.channel, notice.target, notice.payload,
+                    notice.createdAt.timeIntervalSince1970, notice.attempts, notice.nextAttemptAt.timeIntervalSince1970,
+                ]
+            )
+        }
+    }
+
+    private func journal(_ effect: Effect, monitorID: String, in db: Database) throws {
+        switch effect {
+        case .changed(let change):
+            try db.execute(
+                sql: """
+                    INSERT INTO journal (monitor_id, event, at, noticed_at, from_state, to_state, incident_id, detail)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    monitorID, JournalEntry.Event.stateChanged.rawValue, change.at.timeIntervalSince1970,
+                    change.noticedAt.timeIntervalSince1970, change.from.rawValue, change.to.rawValue,
+                    change.incidentID?.uuidString, change.reason,
+                ]
+            )
+        case .opened(let incident):
+            try db.execute(
+                sql: """
+                    INSERT INTO incident (id, monitor_id, cause, onset, detected_at) VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    incident.id.uuidString, monitorID, incident.cause.rawValue, incident.onset.timeIntervalSince1970,
+                    incident.detectedAt.timeIntervalSince1970,
+                ]
+            )
+            try db.execute(
+                sql: """
+                    INSERT INTO journal (monitor_id, event, at, noticed_at, incident_id, detail)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    monitorID, JournalEntry.Event.incidentOpened.rawValue, incident.onset.timeIntervalSince1970,
+                    incident.detectedAt.timeIntervalSince1970, incident.id.uuidString, incident.cause.rawValue,
+                ]
+            )
+        case .resolved(let incident):
+            let resolvedAt = (incident.resolvedAt ?? incident.detectedAt).timeIntervalSince1970
+            try db.execute(
+                sql: "UPDATE incident SET resolved_at = ?, resolution = ? WHERE id = ?",
+                arguments: [resolvedAt, incident.resolution, incident.id.uuidString]
+            )
+            try db.execute(
+                sql: """
+                    INSERT INTO journal (monitor_id, event, at, noticed_at, incident_id, detail)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    monitorID, JournalEntry.Event.incidentResolved.rawValue, resolvedAt, resolvedAt,
+                    incident.id.uuidString, incident.resolution ?? "",
+                ]
+            )
+        }
+    }
+
+    private func pruneSignals(of monitorID: UUID, in db: Database) throws {
+        let count = (insertsSincePrune[monitorID] ?? 0) + 1
+        // Pruning every quarter of the limit keeps between `signalsKept` and 1.25 × that, at a fraction of the cost.
+        guard count > max(1, signalsKept / 4) else {
+            insertsSincePrune[monitorID] = count
+            return
+        }
+        insertsSincePrune[monitorID] = 0
+        try db.execute(
+            sql: """
+                DELETE FROM signal WHERE monitor_id = ?1 AND seq < (
+                    SELECT seq FROM signal WHERE monitor_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)
+                """,
+            arguments: [monitorID.uuidString, signalsKept - 1]
+        )
+    }
+
+    // MARK: - History
+
+    public func signals(monitorID: UUID, limit: Int) async throws(StoreError) -> [StoredSignal] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM signal WHERE monitor_id = ? ORDER BY seq DESC LIMIT ?",
+                arguments: [monitorID.uuidString, limit]
+            ).map { row in
+                let runID: String? = row["run_id"]
+                let signal = Signal(
+                    kind: SignalKind(rawValue: row["kind"]),
+                    at: Date(timeIntervalSince1970: row["at"]),
+                    value: row["value"],
+                    runID: runID.flatMap(UUID.init(uuidString:)),
+                    body: row["body"],
+                    source: row["source"]
+                )
+                return StoredSignal(
+                    sequence: row["seq"], monitorID: monitorID, signal: signal, isProgress: row["progress"],
+                    runDuration: row["duration"]
+                )
+            }
+        }
+    }
+
+    public func journal(monitorID: UUID?, limit: Int) async throws(StoreError) -> [JournalEntry] {
+        try await read { db in
+            let rows: [Row]
+            if let monitorID {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM journal WHERE monitor_id = ? ORDER BY seq DESC LIMIT ?",
+                    arguments: [monitorID.uuidString, limit]
+                )
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM journal ORDER BY seq DESC LIMIT ?", arguments: [limit])
+            }
+            return try rows.map { row in
+                let from: String? = row["from_state"]
+                let to: String? = row["to_state"]
+                let incident: String? = row["incident_id"]
+                guard let event = JournalEntry.Event(rawValue: row["event"]),
+                    let monitorID = UUID(uuidString: row["monitor_id"])
+                else { throw StoreError.corrupt("journal entry \(row["seq"] ?? 0) cannot be read") }
+                return JournalEntry(
+                    sequence: row["seq"], monitorID: monitorID, event: event,
+                    at: Date(timeIntervalSince1970: row["at"]), noticedAt: Date(timeIntervalSince1970: row["noticed_at"]),
+                    from: from.flatMap(MonitorStatus.init(rawValue:)), to: to.flatMap(MonitorStatus.init(rawValue:)),
+                    incidentID: incident.flatMap(UUID.init(uuidString:)), detail: row["detail"]
+                )
+            }
+        }
+    }
+
+    public func incidents(monitorID: UUID?, limit: Int) async throws(StoreError) -> [Incident] {
+        try await read { db in
+            let rows: [Row]
+            if let monitorID {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM incident WHERE monitor_id = ? ORDER BY onset DESC LIMIT ?",
+                    arguments: [monitorID.uuidString, limit]
+                )
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM incident ORDER BY onset DESC LIMIT ?", arguments: [limit])
+            }
+            return try rows.map(Self.incident(from:))
+        }
+    }
+
+    // MARK: - Outbox
+
+    public func dueNotices(at now: Date, limit: Int) async throws(StoreError) -> [Notice] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, id LIMIT ?
+                    """,
+                arguments: [now.timeIntervalSince1970, limit]
+            ).map { row in
+                Notice(
+                    id: row["id"], idempotencyKey: row["idempotency_key"], channel: row["channel"],
+                    target: row["target"], payload: row["payload"],
+                    createdAt: Date(timeIntervalSince1970: row["created_at"]), attempts: row["attempts"],
+                    nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"])
+                )
+            }
+        }
+    }
+
+    public func nextNoticeAttempt() async throws(StoreError) -> Date? {
+        try await read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL")
+                .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    public func recordAttempt(noticeID: Int64, outcome: NoticeOutcome) async throws(StoreError) {
+        try await write { db in
+            switch outcome {
+            case .delivered(let at):
+                try db.execute(
+                    sql: "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                    arguments: [at.timeIntervalSince1970, noticeID]
+                )
+            case .failed(let error, let next):
+                try db.execute(
+                    sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                    arguments: [error, next.timeIntervalSince1970, noticeID]
+                )
+            }
+        }
+    }
+
+    public func pendingNoticeCount() async throws(StoreError) -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL") ?? 0
+        }
+    }
+
+    // MARK: - Plumbing
+
+    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .unavailable("the database could not be read: \(Self.describe(error))")
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .unavailable("the database could not be written: \(Self.describe(error))")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "SQLite error \(error.resultCode)"
+        }
+        return "\(error)"
+    }
+}

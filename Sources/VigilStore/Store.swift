@@ -1,0 +1,153 @@
+import Foundation
+import VigilCore
+
+/// Vigil's persistence: one protocol that the embedded SQLite store and, later, PostgreSQL fulfil.
+///
+/// Every write that acknowledges something (a signal, a state change) returns only after it is durable.
+public protocol Store: Sendable {
+    /// Every monitor that is not archived, with its last persisted state.
+    func loadMonitors() async throws(StoreError) -> [StoredMonitor]
+
+    /// Adds or updates a monitor's definition; its state is written only when it has none yet.
+    func saveMonitor(_ monitor: Monitor, initialState: MonitorState) async throws(StoreError)
+
+    /// Takes a monitor out of service, keeping its history.
+    func archiveMonitor(id: UUID) async throws(StoreError)
+
+    /// Makes one step of a monitor durable: its state (kept only if newer), the signal, journal and incidents,
+    /// and the notices to send. Concurrent calls are committed together in one transaction.
+    func commit(_ batch: ChangeBatch) async throws(StoreError)
+
+    /// The newest signals of a monitor, newest first.
+    func signals(monitorID: UUID, limit: Int) async throws(StoreError) -> [StoredSignal]
+
+    /// The newest journal entries, newest first; all monitors when `monitorID` is nil.
+    func journal(monitorID: UUID?, limit: Int) async throws(StoreError) -> [JournalEntry]
+
+    /// The newest incidents, newest first; all monitors when `monitorID` is nil.
+    func incidents(monitorID: UUID?, limit: Int) async throws(StoreError) -> [Incident]
+
+    /// Notices not yet delivered whose next attempt is due at `now`, oldest first.
+    func dueNotices(at now: Date, limit: Int) async throws(StoreError) -> [Notice]
+
+    /// The earliest next attempt among undelivered notices.
+    func nextNoticeAttempt() async throws(StoreError) -> Date?
+
+    /// Records a delivery attempt: delivered, or failed with the time of the next try.
+    func recordAttempt(noticeID: Int64, outcome: NoticeOutcome) async throws(StoreError)
+
+    /// How many notices wait to be delivered.
+    func pendingNoticeCount() async throws(StoreError) -> Int
+}
+
+/// A monitor as persisted, with its state.
+public struct StoredMonitor: Sendable, Hashable {
+    public var monitor: Monitor
+    public var state: MonitorState
+
+    public init(monitor: Monitor, state: MonitorState) {
+        self.monitor = monitor
+        self.state = state
+    }
+}
+
+/// One step of one monitor, committed atomically.
+public struct ChangeBatch: Sendable {
+    public var monitorID: UUID
+    /// The state after the step; the store keeps it only when its revision is newer than the stored one.
+    public var state: MonitorState
+    public var signal: Signal?
+    public var verdict: SignalVerdict?
+    /// Status changes and incidents to journal.
+    public var effects: [Effect]
+    /// Notices to put in the outbox.
+    public var notices: [Notice]
+
+    public init(
+        monitorID: UUID,
+        state: MonitorState,
+        signal: Signal? = nil,
+        verdict: SignalVerdict? = nil,
+        effects: [Effect] = [],
+        notices: [Notice] = []
+    ) {
+        self.monitorID = monitorID
+        self.state = state
+        self.signal = signal
+        self.verdict = verdict
+        self.effects = effects
+        self.notices = notices
+    }
+}
+
+/// A signal as kept.
+public struct StoredSignal: Sendable, Hashable {
+    public var sequence: Int64
+    public var monitorID: UUID
+    public var signal: Signal
+    public var isProgress: Bool
+    public var runDuration: TimeInterval?
+}
+
+/// One journal line: a status change or an incident event.
+public struct JournalEntry: Sendable, Hashable {
+    public enum Event: String, Sendable, Hashable {
+        case stateChanged = "state"
+        case incidentOpened = "incident.opened"
+        case incidentResolved = "incident.resolved"
+    }
+
+    public var sequence: Int64
+    public var monitorID: UUID
+    public var event: Event
+    /// When it truly happened.
+    public var at: Date
+    /// When Vigil noticed.
+    public var noticedAt: Date
+    public var from: MonitorStatus?
+    public var to: MonitorStatus?
+    public var incidentID: UUID?
+    public var detail: String
+}
+
+/// A message waiting in the durable outbox.
+public struct Notice: Sendable, Hashable {
+    public var id: Int64?
+    /// Sent as `Idempotency-Key`, so a receiver can drop a repeat.
+    public var idempotencyKey: String
+    /// The kind of channel, e.g. `webhook`.
+    public var channel: String
+    /// Where it goes: a URL for a webhook.
+    public var target: String
+    /// The body, JSON for a webhook.
+    public var payload: Data
+    public var createdAt: Date
+    public var attempts: Int
+    public var nextAttemptAt: Date
+
+    public init(
+        id: Int64? = nil,
+        idempotencyKey: String,
+        channel: String,
+        target: String,
+        payload: Data,
+        createdAt: Date,
+        attempts: Int = 0,
+        nextAttemptAt: Date
+    ) {
+        self.id = id
+        self.idempotencyKey = idempotencyKey
+        self.channel = channel
+        self.target = target
+        self.payload = payload
+        self.createdAt = createdAt
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+    }
+}
+
+/// What came of one delivery attempt.
+public enum NoticeOutcome: Sendable, Hashable {
+    case delivered(at: Date)
+    case failed(error: String, nextAttemptAt: Date)
+}
