@@ -65,15 +65,27 @@ let package = Package(
             ]
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
-        .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore"]),
-        .testTarget(name: "VigilEngineTests", dependencies: ["VigilEngine"]),
+        .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilCore"]),
+        .testTarget(name: "VigilEngineTests", dependencies: ["VigilEngine", "VigilStore", "VigilCore"]),
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
                 "VigilServer",
+                "VigilEngine",
+                "VigilStore",
+                "VigilCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "VigilEndToEndTests", dependencies: ["vigil", "VigilCore"]),
+        .testTarget(
+            name: "VigilEndToEndTests",
+            dependencies: [
+                "vigil",
+                "VigilEngine",
+                "VigilServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
     ]
 )

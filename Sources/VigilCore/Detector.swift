@@ -56,7 +56,8 @@ public struct Detector: Sendable {
                        reason: "the run reported failure (\(signal.kind))", effects: &effects)
             }
         } else if isProgress {
-            state.lastProgressAt = at
+            // Racing pings can arrive out of order; an earlier one must not move the due time back.
+            state.lastProgressAt = max(state.lastProgressAt ?? at, at)
             if state.status != .up {
                 change(&state, to: .up, at: at, noticedAt: at,
                        reason: "progress: \(signal.kind)", effects: &effects)

@@ -25,9 +25,12 @@ public struct RateLimiter: Sendable, Hashable {
             let elapsed = max(0, now.timeIntervalSince(updatedAt))
             tokens = min(capacity, tokens + elapsed * refillPerSecond)
         }
-        updatedAt = now
-        if tokens >= 1 {
-            tokens -= 1
+        // A ping stamped before the last one must not move the refill clock back, or the same time refills twice.
+        updatedAt = max(updatedAt ?? now, now)
+        // Refills add up in floating point: a hair short of a whole token is one, so a client that waits the
+        // advised retryAfter in steps is admitted.
+        if tokens >= 1 - 1e-9 {
+            tokens = max(0, tokens - 1)
             return .allowed
         }
         return .limited(retryAfter: (1 - tokens) / refillPerSecond)

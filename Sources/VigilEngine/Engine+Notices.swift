@@ -29,19 +29,6 @@ public struct NoticePayload: Codable, Sendable, Hashable {
         case incidentID = "incident_id"
         case pingURL = "ping_url"
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    public static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
 }
 
 extension Engine {
@@ -73,7 +60,7 @@ extension Engine {
                 pingURL: pingURL(for: monitor),
                 tags: monitor.tags
             )
-            guard let body = try? NoticePayload.encoder.encode(payload) else { continue }
+            guard let body = try? VigilJSON.encoder.encode(payload) else { continue }
             for (targetIndex, target) in settings.notify.enumerated() {
                 guard case .webhook(let url) = target else { continue }
                 notices.append(Notice(

@@ -96,14 +96,15 @@ public final class Engine: Sendable {
     public func receive(_ signal: Signal, for target: Target, create: Bool = false) async throws(EngineError)
         -> Receipt
     {
-        let (batch, receipt) = try registry.withLock { registry throws(EngineError) in
+        let (batch, receipt, previous) = try registry.withLock { registry throws(EngineError) in
             var created: Monitor?
             let id: UUID
             switch try lookUp(target, in: registry) {
             case .some(let found):
                 id = found
             case .none:
-                guard create, case .slug(_, let slug) = target else {
+                // Only the holder of the project ping key may create monitors.
+                guard create, case .slug(let pingKey, let slug) = target, pingKey == settings.pingKey else {
                     throw EngineError(.notFound, "not found")
                 }
                 let monitor = provision(slug: slug)
@@ -124,13 +125,14 @@ public final class Engine: Sendable {
                     )
                 }
             }
+            let previous = entry.state
             let decision = Detector(monitor: entry.monitor).handle(signal, in: entry.state, newIncidentID: UUID.init)
             let batch = record(decision, of: &entry, signal: signal, in: &registry)
             let receipt = Receipt(
                 monitor: entry.monitor, created: created != nil,
                 verdict: decision.verdict ?? SignalVerdict(isProgress: false, runDuration: nil)
             )
-            return (batch, receipt)
+            return (batch, receipt, previous)
         }
         do {
             if receipt.created {
@@ -138,6 +140,9 @@ public final class Engine: Sendable {
             }
             try await store.commit(batch)
         } catch {
+            registry.withLock { registry in
+                withdraw(batch, restoring: previous, created: receipt.created, in: &registry)
+            }
             logger.error("signal not durable", metadata: ["vigil.monitor": "\(receipt.monitor.slug)", "vigil.error": "\(error)"])
             throw EngineError(.notDurable, "the signal could not be stored (\(error.message)); it was not recorded — retry")
         }
@@ -238,6 +243,28 @@ public final class Engine: Sendable {
             }
             return ids.first
         }
+    }
+
+    /// Takes back what an unacknowledged signal changed in memory, so that it shows nowhere; a step that already
+    /// built on it is left alone.
+    private func withdraw(
+        _ batch: ChangeBatch,
+        restoring previous: MonitorState,
+        created: Bool,
+        in registry: inout Registry
+    ) {
+        let id = batch.monitorID
+        guard var entry = registry.entries[id], entry.state.revision == batch.state.revision else { return }
+        if created {
+            registry.entries[id] = nil
+            registry.idsByKey[entry.monitor.key] = nil
+            registry.idsBySlug[entry.monitor.slug]?.removeAll { $0 == id }
+            if registry.idsBySlug[entry.monitor.slug]?.isEmpty == true { registry.idsBySlug[entry.monitor.slug] = nil }
+            return
+        }
+        entry.state = previous
+        registry.entries[id] = entry
+        schedule(id, at: Detector(monitor: entry.monitor).deadline(of: previous), in: &registry)
     }
 
     private func provision(slug: String) -> Monitor {

@@ -25,7 +25,7 @@ public struct Notifier: Service {
     public init(
         store: any Store,
         wakeup: Wakeup,
-        client: HTTPClient = .shared,
+        client: HTTPClient = OutboundHTTP.client,
         backoff: Backoff = Backoff(base: 1, factor: 2, cap: 600, jitter: 0.5),
         timeout: TimeAmount = .seconds(10),
         concurrency: Int = 32,

@@ -51,26 +51,22 @@ public struct MonitorView: Codable, Sendable, Hashable {
         tags = monitor.tags
     }
 
-    /// The encoder of every API response: ISO 8601 dates with milliseconds, sorted keys.
-    public static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)))
-        }
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    /// Reads what `encoder` wrote.
-    public static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-            if let date = try? style.parse(text) { return date }
-            return try Date.ISO8601FormatStyle().parse(text)
-        }
-        return decoder
-    }()
+    /// Writes every key, with `null` for a missing date, so that scripts can rely on the fields being there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(slug, forKey: .slug)
+        try container.encode(key, forKey: .key)
+        try container.encode(state, forKey: .state)
+        try container.encode(running, forKey: .running)
+        try container.encode(schedule, forKey: .schedule)
+        try container.encode(grace, forKey: .grace)
+        try container.encode(lastSignal, forKey: .lastSignal)
+        try container.encode(lastProgress, forKey: .lastProgress)
+        try container.encode(due, forKey: .due)
+        try container.encode(nextDeadline, forKey: .nextDeadline)
+        try container.encode(incidentID, forKey: .incidentID)
+        try container.encode(pingURL, forKey: .pingURL)
+        try container.encode(origin, forKey: .origin)
+        try container.encode(tags, forKey: .tags)
+    }
 }

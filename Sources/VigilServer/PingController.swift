@@ -86,7 +86,13 @@ struct PingController {
             }
         }
         guard kept.readableBytes > 0 else { return nil }
-        return String(decoding: kept.readableBytesView, as: UTF8.self)
+        var bytes = Array(kept.readableBytesView)
+        // A cut through a multi-byte character would become U+FFFD and end up longer than the limit: drop its start.
+        if let lead = bytes.lastIndex(where: { $0 & 0xC0 != 0x80 }), bytes[lead] >= 0xC0 {
+            let length = bytes[lead] >= 0xF0 ? 4 : bytes[lead] >= 0xE0 ? 3 : 2
+            if bytes.count - lead < length { bytes.removeSubrange(lead...) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private func source(of request: Request, context: VigilRequestContext) -> String {

@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import VigilCore
 import VigilEngine
 
-/// Read-only monitor listing under `/api/v1`: what `vigil status` shows.
+/// Read-only monitors and their signals under `/api/v1`: what `vigil status` shows.
 struct StatusController {
     let engine: Engine
 
@@ -18,10 +19,31 @@ struct StatusController {
             }
             return try json(MonitorView(snapshot))
         }
+        router.get("/api/v1/monitors/{slugOrKey}/signals") { request, context in
+            let (monitor, limit) = try target(request, context)
+            return try json(try await engine.signals(of: monitor.id, limit: limit).map(SignalView.init))
+        }
+        router.get("/api/v1/monitors/{slugOrKey}/journal") { request, context in
+            let (monitor, limit) = try target(request, context)
+            return try json(try await engine.journal(of: monitor.id, limit: limit).map(JournalEntryView.init))
+        }
+    }
+
+    /// The monitor a history route names, and the `limit` it asks for (default 100).
+    private func target(_ request: Request, _ context: VigilRequestContext) throws -> (Monitor, Int) {
+        let slugOrKey = try context.parameters.require("slugOrKey")
+        guard let snapshot = engine.snapshot(slugOrKey: slugOrKey) else {
+            throw HTTPError(.notFound, message: "no monitor has the slug or key \(slugOrKey)")
+        }
+        let limitText = request.uri.queryParameters["limit"].map(String.init) ?? "100"
+        guard let limit = Int(limitText), (1...10_000).contains(limit) else {
+            throw HTTPError(.badRequest, message: "limit \(limitText) is not a number from 1 to 10000")
+        }
+        return (snapshot.monitor, limit)
     }
 
     private func json(_ value: some Encodable) throws -> Response {
-        let data = try MonitorView.encoder.encode(value)
+        let data = try VigilJSON.prettyEncoder.encode(value)
         return Response(
             status: .ok,
             headers: [.contentType: "application/json"],

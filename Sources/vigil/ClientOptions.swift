@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import VigilEngine
+
+/// Where the server is and how to address monitors by slug.
+struct ClientOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The Vigil server's URL (default: $VIGIL_URL, else http://127.0.0.1:8080).", valueName: "url"))
+    var server: String?
+
+    @Option(
+        name: .customLong("ping-key"),
+        help: ArgumentHelp(
+            "The project ping key for slug URLs (default: $VIGIL_PING_KEY, else ping_key in --config).",
+            valueName: "key"
+        )
+    )
+    var pingKey: String?
+
+    @Option(help: ArgumentHelp("The configuration to read the ping key from.", valueName: "file"))
+    var config: String = "vigil.yml"
+
+    @Option(help: "How many times to retry a request that failed for a transient reason.")
+    var retries: Int = 3
+
+    var serverURL: String {
+        let url = server ?? ProcessInfo.processInfo.environment["VIGIL_URL"] ?? "http://127.0.0.1:8080"
+        return url.hasSuffix("/") ? String(url.dropLast()) : url
+    }
+
+    func validate() throws {
+        guard let url = URL(string: serverURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw ValidationError("--server \"\(serverURL)\" is not an http(s) URL — e.g. http://127.0.0.1:8080")
+        }
+        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+    }
+
+    /// The URL path that pings `target`: `/ping/<uuid>` or `/ping/<ping key>/<slug>`.
+    func pingPath(for target: String) throws -> String {
+        if let key = UUID(uuidString: target) {
+            return "/ping/\(key.uuidString.lowercased())"
+        }
+        let environment = ProcessInfo.processInfo.environment
+        var key = pingKey ?? environment["VIGIL_PING_KEY"]
+        if key == nil, FileManager.default.fileExists(atPath: config) {
+            key = (try? ConfigurationLoader.load(contentsOf: config))?.pingKey
+        }
+        guard let key else {
+            throw failure(
+                "\(target) is not a UUID, so it is a slug and needs the project ping key — pass --ping-key, "
+                    + "set VIGIL_PING_KEY, or run where a vigil.yml with ping_key is",
+                status: ExitStatus.usage
+            )
+        }
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789-_")
+        guard !target.isEmpty, target.unicodeScalars.allSatisfy(allowed.contains) else {
+            throw failure("\(target) is neither a UUID nor a slug (lowercase letters, digits, - and _)", status: ExitStatus.usage)
+        }
+        return "/ping/\(key)/\(target)"
+    }
+
+    var client: VigilClient { VigilClient(baseURL: serverURL, retries: retries) }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import VigilEngine
+import VigilServer
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the monitors of a running server: state, last progress, next deadline, ping URL."
+    )
+
+    @Flag(help: "Print a JSON array instead of a table.")
+    var json = false
+
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        let reply: VigilClient.Reply
+        do {
+            reply = try await client.client.get("/api/v1/monitors")
+        } catch {
+            guard case .unreachable(let message) = error else { throw error }
+            throw failure(message, status: ExitStatus.unreachable)
+        }
+        guard reply.status == 200 else {
+            throw failure("the server answered \(reply.status): \(reply.body)", status: ExitStatus.refused)
+        }
+        let monitors: [MonitorView]
+        do {
+            monitors = try VigilJSON.decoder.decode([MonitorView].self, from: Data(reply.body.utf8))
+        } catch {
+            throw failure("the server's answer is not a monitor list — is \(client.serverURL) a Vigil server?",
+                          status: ExitStatus.refused)
+        }
+        if json {
+            print(String(decoding: try VigilJSON.prettyEncoder.encode(monitors), as: UTF8.self))
+        } else {
+            print(Table.render(monitors, now: Date(), colour: Terminal.wantsColour))
+        }
+    }
+}
+
+/// Whether to colour what goes to standard output.
+enum Terminal {
+    static var wantsColour: Bool {
+        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+}
+
+/// The `vigil status` table.
+enum Table {
+    static func render(_ monitors: [MonitorView], now: Date, colour: Bool) -> String {
+        guard !monitors.isEmpty else { return "No monitors. Declare some in vigil.yml, or ping a slug with ?create=1." }
+        let header = ["MONITOR", "STATE", "LAST PROGRESS", "NEXT DEADLINE", "PING URL"]
+        let rows = monitors.map { monitor in
+            [
+                monitor.slug,
+                monitor.state + (monitor.running ? " (running)" : ""),
+                monitor.lastProgress.map { relative($0, to: now) } ?? "never",
+                monitor.nextDeadline.map { relative($0, to: now) } ?? "—",
+                monitor.pingURL,
+            ]
+        }
+        let widths = header.indices.map { column in
+            ([header] + rows).map { $0[column].count }.max() ?? 0
+        }
+        func line(_ cells: [String], state: String?) -> String {
+            cells.enumerated().map { column, cell in
+                let padded = cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                guard column == 1, colour, let state else { return padded }
+                return paint(padded, state: state)
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        return ([line(header, state: nil)] + zip(rows, monitors).map { line($0, state: $1.state) })
+            .joined(separator: "\n")
+    }
+
+    static func relative(_ date: Date, to now: Date) -> String {
+        let seconds = Int(date.timeIntervalSince(now).rounded())
+        let magnitude = abs(seconds)
+        let text = switch magnitude {
+        case ..<60: "\(magnitude)s"
+        case ..<3600: "\(magnitude / 60)m"
+        case ..<86_400: "\(magnitude / 3600)h\(magnitude % 3600 / 60 > 0 ? "\(magnitude % 3600 / 60)m" : "")"
+        default: "\(magnitude / 86_400)d"
+        }
+        return seconds >= 0 ? "in \(text)" : "\(text) ago"
+    }
+
+    private static func paint(_ text: String, state: String) -> String {
+        let code = switch state {
+        case "up": "32"
+        case "late": "33"
+        case "stalled", "failing": "31"
+        case "paused": "90"
+        default: "36"
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+}

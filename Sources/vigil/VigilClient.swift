@@ -1,0 +1,65 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import VigilEngine
+
+/// Talks to a Vigil server; retries what failed for a transient reason (no connection, a timeout, 429, 5xx).
+struct VigilClient {
+    struct Reply {
+        var status: Int
+        var body: String
+    }
+
+    enum Failure: Error {
+        /// No answer after every retry; the message says why.
+        case unreachable(String)
+    }
+
+    let baseURL: String
+    let retries: Int
+    var timeout: TimeAmount = .seconds(10)
+
+    func get(_ path: String) async throws(Failure) -> Reply {
+        try await send(path, method: .GET, body: nil)
+    }
+
+    func post(_ path: String, body: Data?) async throws(Failure) -> Reply {
+        try await send(path, method: .POST, body: body)
+    }
+
+    private func send(_ path: String, method: HTTPMethod, body: Data?) async throws(Failure) -> Reply {
+        var attempt = 0
+        while true {
+            var request = HTTPClientRequest(url: baseURL + path)
+            request.method = method
+            request.headers.add(name: "User-Agent", value: "vigil-cli")
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+            var delay = 0.5 * pow(2, Double(attempt))
+            do {
+                let response = try await OutboundHTTP.client.execute(request, timeout: timeout)
+                let buffer = try await response.body.collect(upTo: 4 * 1024 * 1024)
+                let reply = Reply(status: Int(response.status.code), body: String(buffer: buffer))
+                let transient = reply.status == 429 || reply.status >= 500
+                guard transient, attempt < retries else { return reply }
+                if let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init) {
+                    delay = min(30, max(delay, retryAfter))
+                }
+            } catch {
+                guard attempt < retries else {
+                    throw .unreachable("cannot reach the Vigil server at \(baseURL) (\(Self.describe(error))) — is "
+                        + "`vigil serve` running there? Set --server or VIGIL_URL")
+                }
+            }
+            attempt += 1
+            try? await Task.sleep(for: .seconds(delay))
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectTimeout") || text.contains("deadlineExceeded") { return "timed out" }
+        if text.contains("onnection refused") || text.contains("connectionRefused") { return "connection refused" }
+        return text
+    }
+}

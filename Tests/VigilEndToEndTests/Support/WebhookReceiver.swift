@@ -1,0 +1,42 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Synchronization
+import VigilEngine
+
+/// A real HTTP server on a loopback port that keeps every webhook POSTed to `/hook`.
+final class WebhookReceiver: Sendable {
+    struct Delivery: Sendable {
+        var idempotencyKey: String?
+        var payload: NoticePayload
+    }
+
+    private let deliveries = Mutex<[Delivery]>([])
+    private let portBox = Mutex<Int?>(nil)
+    private let task = Mutex<Task<Void, any Error>?>(nil)
+
+    var port: Int { portBox.withLock { $0 } ?? 0 }
+    var received: [Delivery] { deliveries.withLock { $0 } }
+
+    func start() async throws {
+        let router = Router()
+        router.post("/hook") { request, context in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let payload = try VigilJSON.decoder.decode(NoticePayload.self, from: Data(buffer: body))
+            let key = request.headers[HTTPField.Name("Idempotency-Key")!]
+            self.deliveries.withLock { $0.append(Delivery(idempotencyKey: key, payload: payload)) }
+            return HTTPResponse.Status.ok
+        }
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in self.portBox.withLock { $0 = channel.localAddress?.port } }
+        )
+        task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
+        try await eventually("the webhook receiver listening") { self.port != 0 }
+    }
+
+    func stop() {
+        task.withLock { $0?.cancel() }
+    }
+}
