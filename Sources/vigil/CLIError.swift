@@ -4,8 +4,11 @@ import Foundation
 /// Exit codes, as `vigil --help` documents them.
 enum ExitStatus {
     static let refused: Int32 = 1
-    static let usage: Int32 = 2
+    /// The configuration file has a mistake, or the server could not start with it.
+    static let configuration: Int32 = 2
     static let unreachable: Int32 = 3
+    /// The command line has a mistake; the same code ArgumentParser uses for its own checks (EX_USAGE).
+    static let commandLine: Int32 = 64
 }
 
 /// Prints a message for the user on standard error, prefixed with `vigil:`.

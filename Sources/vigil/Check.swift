@@ -20,7 +20,7 @@ struct Check: ParsableCommand {
                 + "\(targets) notify target\(targets == 1 ? "" : "s"), listening on \(configuration.listen)")
         } catch {
             complainLines(error.description)
-            throw ExitCode(ExitStatus.usage)
+            throw ExitCode(ExitStatus.configuration)
         }
     }
 

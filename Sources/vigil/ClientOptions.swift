@@ -48,12 +48,12 @@ struct ClientOptions: ParsableArguments {
             throw failure(
                 "\(target) is not a UUID, so it is a slug and needs the project ping key — pass --ping-key, "
                     + "set VIGIL_PING_KEY, or run where a vigil.yml with ping_key is",
-                status: ExitStatus.usage
+                status: ExitStatus.commandLine
             )
         }
         let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789-_")
         guard !target.isEmpty, target.unicodeScalars.allSatisfy(allowed.contains) else {
-            throw failure("\(target) is neither a UUID nor a slug (lowercase letters, digits, - and _)", status: ExitStatus.usage)
+            throw failure("\(target) is neither a UUID nor a slug (lowercase letters, digits, - and _)", status: ExitStatus.commandLine)
         }
         return "/ping/\(key)/\(target)"
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import VigilEngine
 import VigilServer
 
@@ -45,7 +46,7 @@ struct Serve: AsyncParsableCommand {
                 configuration = try ConfigurationLoader.load(contentsOf: file)
             } catch {
                 for line in error.description.split(separator: "\n") { printError(String(line)) }
-                throw ExitCode(ExitStatus.usage)
+                throw ExitCode(ExitStatus.configuration)
             }
         }
         if let listen, let address = ListenAddress(parsing: listen) {
@@ -56,8 +57,16 @@ struct Serve: AsyncParsableCommand {
         do {
             app = try await buildApplication(ServerOptions(configuration: configuration, dataDirectory: dataDir), logger: logger)
         } catch {
-            throw failure("\(error)", status: ExitStatus.usage)
+            throw failure("\(error)", status: ExitStatus.configuration)
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw failure(
+                "cannot listen on \(configuration.listen): the address is in use — is another Vigil running? "
+                    + "Stop it, or choose another address with --listen or listen: in the file",
+                status: ExitStatus.configuration
+            )
+        }
     }
 }

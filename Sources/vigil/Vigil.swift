@@ -10,8 +10,9 @@ struct Vigil: AsyncParsableCommand {
             ping URLs, or wrap a command with `vigil run`. Commands that talk to a running server take its URL from
             --server or VIGIL_URL (default http://127.0.0.1:8080).
 
-            Exit codes: 0 success; 1 the server refused the request; 2 a usage or configuration mistake;
-            3 the server could not be reached. `vigil run` exits with the wrapped command's own status.
+            Exit codes: 0 success; 1 the server refused the request; 2 a mistake in the configuration, or the
+            server could not start; 3 the server could not be reached; 64 a mistake on the command line.
+            `vigil run` exits with the wrapped command's own status.
             """,
         version: "0.1.0",
         subcommands: [Serve.self, Ping.self, Run.self, Status.self, Check.self]
