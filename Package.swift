@@ -66,7 +66,16 @@ let package = Package(
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
         .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "VigilCore"]),
-        .testTarget(name: "VigilEngineTests", dependencies: ["VigilEngine", "VigilStore", "VigilCore"]),
+        .testTarget(
+            name: "VigilEngineTests",
+            dependencies: [
+                "VigilEngine",
+                "VigilStore",
+                "VigilCore",
+                // A real loopback HTTP receiver for the notification channels.
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "VigilServerTests",
             dependencies: [

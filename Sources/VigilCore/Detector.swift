@@ -41,8 +41,14 @@ public struct Detector: Sendable {
         var runDuration: TimeInterval?
         if signal.kind == .start {
             state.runs[runKey] = at
-        } else if signal.kind.endsRun, let started = state.runs.removeValue(forKey: runKey) {
-            runDuration = at.timeIntervalSince(started)
+        } else if signal.kind.endsRun {
+            // An end without a run id closes the run that started last, whatever its id, as a wrapper that
+            // forgot the id on its last ping means.
+            let key = state.runs[runKey] != nil || signal.runID != nil
+                ? runKey : state.runs.max { $0.value < $1.value }?.key
+            if let key, let started = state.runs.removeValue(forKey: key) {
+                runDuration = at.timeIntervalSince(started)
+            }
         }
 
         let isProgress = countsAsProgress(signal, state: &state)

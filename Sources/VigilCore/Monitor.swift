@@ -61,6 +61,18 @@ public struct Monitor: Sendable, Hashable, Codable {
 
     /// The time a started run may take before the monitor counts it as hung.
     public var runLimit: TimeInterval { maxRuntime ?? grace }
+
+    /// True when `text` may be a slug: 1 to 64 lowercase letters, digits, `-` and `_`, starting with a letter or digit.
+    public static func isValidSlug(_ text: String) -> Bool {
+        guard (1...64).contains(text.utf8.count) else { return false }
+        for (index, byte) in text.utf8.enumerated() {
+            let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+            let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+            let isMark = byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+            if !(isLower || isDigit || (index > 0 && isMark)) { return false }
+        }
+        return true
+    }
 }
 
 /// At most `count` pings per `window` seconds for one monitor.

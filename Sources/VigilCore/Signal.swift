@@ -28,7 +28,7 @@ public struct SignalKind: Sendable, Hashable, Codable, CustomStringConvertible, 
     }
 
     /// An explicit failure: `fail` or a non-zero exit status.
-    public var isFailure: Bool { self == .fail || exitStatus != nil }
+    public var isFailure: Bool { self == .fail || (exitStatus.map { $0 != 0 } ?? false) }
 
     /// A kind that ends a started run.
     public var endsRun: Bool { self == .success || isFailure }

@@ -21,6 +21,8 @@ public struct Configuration: Sendable, Hashable {
     public var monitors: [MonitorDeclaration]
     /// `notify:` where notices go, in file order; default none.
     public var notify: [NotifyTarget]
+    /// `capabilities:`, `actions:`, `guards:`, `escalation:`, `recovery_limit:`, `recurring_blocker:`.
+    public var recovery = RecoverySettings()
 
     public init(
         listen: ListenAddress = .default,
@@ -90,12 +92,6 @@ public enum Durability: String, Sendable, Hashable, CaseIterable {
     case full
 }
 
-/// Where notices about incidents go.
-public enum NotifyTarget: Sendable, Hashable {
-    /// An HTTP or HTTPS address that receives a JSON `POST` for each notice.
-    case webhook(URL)
-}
-
 /// One monitor as the configuration file declares it.
 public struct MonitorDeclaration: Sendable, Hashable {
     /// The map key under `monitors:`; `[a-z0-9][a-z0-9_-]{0,63}`.
@@ -118,6 +114,12 @@ public struct MonitorDeclaration: Sendable, Hashable {
     public var tags: [String]
     /// The 1-based line of the monitor's name in the file; 0 when it did not come from a file.
     public var line: Int
+    /// `depends_on:` the capabilities its work needs; probed when it stalls. Default none.
+    public var dependsOn: [String] = []
+    /// `recovery:` the actions it may use; default `nil` (a stall goes straight to a person).
+    public var recovery: RecoveryPlan?
+    /// `escalation:` the policy's name; default `nil` (the `default` policy).
+    public var escalation: String?
 
     public init(
         slug: String,

@@ -42,11 +42,13 @@ public enum ConfigurationLoader {
 }
 
 /// Walks the YAML node tree by hand, so that every mistake is found and reported with its line.
-private struct ConfigurationReader {
+struct ConfigurationReader {
     let fileName: String
     var diagnostics: [ConfigurationError.Diagnostic] = []
     private var duplicates: [DuplicateKey] = []
     private var reportedDuplicates: Set<Int> = []
+    /// Names that recovery settings refer to, checked once the whole file is read.
+    var recoveryReferences: [RecoveryReference] = []
 
     init(fileName: String) {
         self.fileName = fileName
@@ -127,6 +129,8 @@ private struct ConfigurationReader {
                 monitorsEntry = entry
             case "notify":
                 configuration.notify = notifyTargets(entry)
+            case let name where Self.recoveryTopLevelKeys.contains(name):
+                readRecoverySetting(entry, into: &configuration.recovery)
             default:
                 reportUnknownKey(entry, in: .topLevel)
             }
@@ -135,12 +139,13 @@ private struct ConfigurationReader {
         if let monitorsEntry {
             configuration.monitors = monitors(monitorsEntry, defaultRateLimit: configuration.rateLimit)
         }
+        checkRecoveryReferences(configuration)
         return configuration
     }
 
     // MARK: - Top-level settings
 
-    private mutating func listenAddress(_ text: String, at entry: Entry) -> ListenAddress? {
+    mutating func listenAddress(_ text: String, at entry: Entry) -> ListenAddress? {
         switch ListenAddress.parse(text) {
         case .success(let address):
             return address
@@ -164,7 +169,7 @@ private struct ConfigurationReader {
         return nil
     }
 
-    private mutating func baseURL(_ text: String, at entry: Entry) -> String? {
+    mutating func baseURL(_ text: String, at entry: Entry) -> String? {
         guard let url = httpURL(text), url.query == nil, url.fragment == nil else {
             report(entry.value, "base_url \"\(text)\" is not an http or https URL — e.g. https://vigil.example.com")
             return nil
@@ -174,7 +179,7 @@ private struct ConfigurationReader {
         return trimmed
     }
 
-    private mutating func pingKey(_ text: String, at entry: Entry) -> String? {
+    mutating func pingKey(_ text: String, at entry: Entry) -> String? {
         let allowed = text.unicodeScalars.allSatisfy { isASCIILetterOrDigit($0) || $0 == "-" || $0 == "_" }
         guard allowed, (8...64).contains(text.unicodeScalars.count) else {
             report(
@@ -195,7 +200,7 @@ private struct ConfigurationReader {
         return text
     }
 
-    private mutating func integer(
+    mutating func integer(
         _ text: String, at entry: Entry, in range: ClosedRange<Int>, unit: String, example: String
     ) -> Int? {
         let digits = text.replacingOccurrences(of: "_", with: "")
@@ -212,57 +217,9 @@ private struct ConfigurationReader {
         return value
     }
 
-    private mutating func notifyTargets(_ entry: Entry) -> [NotifyTarget] {
-        if entry.value.null != nil { return [] }
-        guard let sequence = entry.value.sequence else {
-            report(
-                entry.value,
-                "notify must be a list — write each target on its own line, e.g. \"- webhook:"
-                    + " https://example.com/hook\""
-            )
-            return []
-        }
-        var targets: [NotifyTarget] = []
-        for (index, item) in sequence.enumerated() {
-            let context = Context.notifyEntry(index + 1)
-            guard let mapping = item.mapping else {
-                report(
-                    item, "notify entry \(index + 1) must name its kind — e.g. \"- webhook: https://example.com/hook\"")
-                continue
-            }
-            var webhook: URL?
-            var sawAnyKey = false
-            for field in entries(of: mapping, in: context) {
-                switch field.name {
-                case "webhook":
-                    sawAnyKey = true
-                    guard let text = scalar(field, example: "https://example.com/hook", in: context) else { continue }
-                    if let url = httpURL(text) {
-                        webhook = url
-                    } else {
-                        report(
-                            field.value,
-                            "notify entry \(index + 1): webhook \"\(text)\" is not an http or https URL"
-                                + " — e.g. http://127.0.0.1:9000/hook"
-                        )
-                    }
-                default:
-                    sawAnyKey = true
-                    reportUnknownKey(field, in: context)
-                }
-            }
-            if let webhook {
-                targets.append(.webhook(webhook))
-            } else if !sawAnyKey {
-                report(item, "notify entry \(index + 1) has no webhook: — e.g. \"- webhook: https://example.com/hook\"")
-            }
-        }
-        return targets
-    }
-
     // MARK: - Monitors
 
-    private mutating func monitors(_ entry: Entry, defaultRateLimit: RateLimit?) -> [MonitorDeclaration] {
+    mutating func monitors(_ entry: Entry, defaultRateLimit: RateLimit?) -> [MonitorDeclaration] {
         if entry.value.null != nil { return [] }
         guard let mapping = entry.value.mapping else {
             report(
@@ -292,7 +249,7 @@ private struct ConfigurationReader {
         return declarations
     }
 
-    private mutating func monitor(_ entry: Entry, defaultRateLimit: RateLimit?) -> MonitorDeclaration? {
+    mutating func monitor(_ entry: Entry, defaultRateLimit: RateLimit?) -> MonitorDeclaration? {
         let slug = entry.name
         let context = Context.monitor(slug)
         var valid = true
@@ -328,6 +285,7 @@ private struct ConfigurationReader {
         var advancingKinds: Set<String> = []
         var rateLimit = defaultRateLimit
         var tags: [String] = []
+        var recovery = MonitorRecovery()
         var mistypedScheduleKey = false
 
         for field in entries(of: mapping, in: context) {
@@ -405,6 +363,8 @@ private struct ConfigurationReader {
                 } else {
                     valid = false
                 }
+            case let name where Self.recoveryMonitorKeys.contains(name):
+                if !readMonitorRecovery(field, in: context, into: &recovery) { valid = false }
             default:
                 let suggestion = reportUnknownKey(field, in: context)
                 mistypedScheduleKey = mistypedScheduleKey || suggestion == "every" || suggestion == "schedule"
@@ -459,7 +419,7 @@ private struct ConfigurationReader {
         }
 
         guard valid, let schedule else { return nil }
-        return MonitorDeclaration(
+        var declaration = MonitorDeclaration(
             slug: slug,
             key: key,
             schedule: schedule,
@@ -471,9 +431,13 @@ private struct ConfigurationReader {
             tags: tags,
             line: entry.line
         )
+        declaration.dependsOn = recovery.dependsOn
+        declaration.recovery = recovery.plan
+        declaration.escalation = recovery.escalation
+        return declaration
     }
 
-    private mutating func duration(_ text: String, at field: Entry, in context: Context) -> TimeInterval? {
+    mutating func duration(_ text: String, at field: Entry, in context: Context) -> TimeInterval? {
         do {
             return try DurationFormat.parse(text)
         } catch {
@@ -483,7 +447,7 @@ private struct ConfigurationReader {
         }
     }
 
-    private mutating func cronExpression(_ text: String, at field: Entry, in context: Context) -> CronExpression? {
+    mutating func cronExpression(_ text: String, at field: Entry, in context: Context) -> CronExpression? {
         do {
             return try CronExpression(parsing: text)
         } catch {
@@ -499,7 +463,7 @@ private struct ConfigurationReader {
         }
     }
 
-    private mutating func timeZone(_ text: String, at field: Entry, in context: Context) -> TimeZone? {
+    mutating func timeZone(_ text: String, at field: Entry, in context: Context) -> TimeZone? {
         if let zone = TimeZone(identifier: text) { return zone }
         report(
             field.value,
@@ -509,11 +473,11 @@ private struct ConfigurationReader {
     }
 
     /// The result of a `rate_limit:` setting: a limit, or `nil` for `off`.
-    private struct RateLimitSetting {
+    struct RateLimitSetting {
         var limit: RateLimit?
     }
 
-    private mutating func rateLimit(_ text: String, at field: Entry, in context: Context) -> RateLimitSetting? {
+    mutating func rateLimit(_ text: String, at field: Entry, in context: Context) -> RateLimitSetting? {
         if text.lowercased() == "off" { return RateLimitSetting(limit: nil) }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
@@ -540,7 +504,7 @@ private struct ConfigurationReader {
         return RateLimitSetting(limit: RateLimit(count: count, window: window))
     }
 
-    private mutating func kinds(_ field: Entry, in context: Context, allowsBuiltIn: Bool) -> Set<String>? {
+    mutating func kinds(_ field: Entry, in context: Context, allowsBuiltIn: Bool) -> Set<String>? {
         guard let items = list(field, example: "[post.published, thread.published]", in: context) else { return nil }
         var kinds: Set<String> = []
         var valid = true
@@ -566,7 +530,7 @@ private struct ConfigurationReader {
         return valid ? kinds : nil
     }
 
-    private mutating func tags(_ field: Entry, in context: Context) -> [String]? {
+    mutating func tags(_ field: Entry, in context: Context) -> [String]? {
         if field.value.null != nil { return [] }
         let items: [(Node, String)]
         if let scalar = field.value.scalar {
@@ -609,6 +573,8 @@ private struct ConfigurationReader {
         case monitors
         case monitor(String)
         case notifyEntry(Int)
+        /// A section of the recovery settings, e.g. capability "x-api"; see ConfigurationLoader+Recovery.swift.
+        case section(prefix: String, suffix: String, keys: [String])
 
         /// Starts a message about a setting here: `monitor "agent": `.
         var prefix: String {
@@ -616,6 +582,7 @@ private struct ConfigurationReader {
             case .topLevel, .monitors: ""
             case .monitor(let slug): "monitor \"\(slug)\": "
             case .notifyEntry(let number): "notify entry \(number): "
+            case .section(let prefix, _, _): prefix
             }
         }
 
@@ -626,6 +593,7 @@ private struct ConfigurationReader {
             case .monitors: " under monitors"
             case .monitor(let slug): " in monitor \"\(slug)\""
             case .notifyEntry(let number): " in notify entry \(number)"
+            case .section(_, let suffix, _): suffix
             }
         }
 
@@ -635,20 +603,21 @@ private struct ConfigurationReader {
                 [
                     "listen", "base_url", "ping_key", "durability", "ping_body_limit", "keep_signals", "rate_limit",
                     "monitors", "notify",
-                ]
+                ] + ConfigurationReader.recoveryTopLevelKeys
             case .monitors: []
             case .monitor:
                 [
                     "every", "schedule", "tz", "grace", "max_runtime", "progress", "advancing", "rate_limit", "tags",
                     "key",
-                ]
-            case .notifyEntry: ["webhook"]
+                ] + ConfigurationReader.recoveryMonitorKeys
+            case .notifyEntry: Self.notifyEntryKeys
+            case .section(_, _, let keys): keys
             }
         }
     }
 
     /// The mapping's entries whose keys are names; reports keys that are not, and keys written twice.
-    private mutating func entries(of mapping: Node.Mapping, in context: Context) -> [Entry] {
+    mutating func entries(of mapping: Node.Mapping, in context: Context) -> [Entry] {
         var result: [Entry] = []
         for (key, value) in mapping {
             guard let scalar = key.scalar, key.null == nil else {
@@ -665,7 +634,7 @@ private struct ConfigurationReader {
     }
 
     /// The entry's value as a string; reports a list, a mapping or an empty value where one string belongs.
-    private mutating func scalar(_ entry: Entry, example: String, in context: Context) -> String? {
+    mutating func scalar(_ entry: Entry, example: String, in context: Context) -> String? {
         let what = "\(context.prefix)\(entry.name)"
         switch entry.value {
         case .scalar(let scalar):
@@ -685,7 +654,7 @@ private struct ConfigurationReader {
     }
 
     /// The entry's value as a list of strings; a single string counts as a list of its comma- or space-separated words.
-    private mutating func list(_ entry: Entry, example: String, in context: Context) -> [(Node, String)]? {
+    mutating func list(_ entry: Entry, example: String, in context: Context) -> [(Node, String)]? {
         let what = "\(context.prefix)\(entry.name)"
         if entry.value.null != nil { return [] }
         if let scalar = entry.value.scalar {
@@ -713,7 +682,7 @@ private struct ConfigurationReader {
 
     /// Reports a key that is not known here, suggesting the nearest known one; returns that suggestion.
     @discardableResult
-    private mutating func reportUnknownKey(_ entry: Entry, in context: Context) -> String? {
+    mutating func reportUnknownKey(_ entry: Entry, in context: Context) -> String? {
         var message = "unknown key \"\(entry.name)\"\(context.suffix)"
         let suggestion = nearestKey(to: entry.name, among: context.knownKeys)
         if let suggestion {
@@ -737,7 +706,7 @@ private struct ConfigurationReader {
     private static let duplicateMarker = "__vigil_duplicate_"
 
     /// Composes the YAML tree; `nil` after reporting a syntax error, `.some(nil)` for an empty document.
-    private mutating func compose(_ text: String) -> Node?? {
+    mutating func compose(_ text: String) -> Node?? {
         var yaml = text
         while true {
             do {
@@ -826,7 +795,7 @@ private struct ConfigurationReader {
         return nil
     }
 
-    private func duplicateIndex(in key: String) -> Int? {
+    func duplicateIndex(in key: String) -> Int? {
         guard key.hasSuffix("__"), let range = key.range(of: Self.duplicateMarker, options: .backwards) else {
             return nil
         }
@@ -836,7 +805,7 @@ private struct ConfigurationReader {
         return index
     }
 
-    private mutating func reportDuplicate(_ index: Int, in context: Context) {
+    mutating func reportDuplicate(_ index: Int, in context: Context) {
         reportedDuplicates.insert(index)
         let duplicate = duplicates[index]
         switch context {
@@ -854,7 +823,7 @@ private struct ConfigurationReader {
         }
     }
 
-    private mutating func reportLeftoverDuplicates() {
+    mutating func reportLeftoverDuplicates() {
         for (index, duplicate) in duplicates.enumerated() where !reportedDuplicates.contains(index) {
             report(
                 line: duplicate.line,
@@ -888,7 +857,7 @@ private func isValidKind(_ text: String) -> Bool {
     return scalars.dropFirst().allSatisfy { isLowercaseOrDigit($0) || ".-_:".unicodeScalars.contains($0) }
 }
 
-private func httpURL(_ text: String) -> URL? {
+func httpURL(_ text: String) -> URL? {
     guard let components = URLComponents(string: text),
         let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
         let host = components.host, !host.isEmpty,
@@ -898,7 +867,7 @@ private func httpURL(_ text: String) -> URL? {
 }
 
 /// The known key a mistyped one most likely meant, if any is close.
-private func nearestKey(to name: String, among known: [String]) -> String? {
+func nearestKey(to name: String, among known: [String]) -> String? {
     let synonyms = [
         "timezone": "tz", "time_zone": "tz", "cron": "schedule", "period": "every", "interval": "every",
         "timeout": "max_runtime", "runtime": "max_runtime", "baseurl": "base_url", "url": "base_url",

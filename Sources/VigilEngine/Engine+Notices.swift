@@ -20,6 +20,35 @@ public struct NoticePayload: Codable, Sendable, Hashable {
     public var pingURL: String
     public var tags: [String]
 
+    /// A notice's fields, for channels and escalation to render.
+    public init(
+        event: String,
+        monitor: String,
+        monitorID: String,
+        oldState: String,
+        newState: String,
+        at: Date,
+        noticedAt: Date,
+        onset: Date? = nil,
+        incidentID: String? = nil,
+        reason: String,
+        pingURL: String,
+        tags: [String] = []
+    ) {
+        self.event = event
+        self.monitor = monitor
+        self.monitorID = monitorID
+        self.oldState = oldState
+        self.newState = newState
+        self.at = at
+        self.noticedAt = noticedAt
+        self.onset = onset
+        self.incidentID = incidentID
+        self.reason = reason
+        self.pingURL = pingURL
+        self.tags = tags
+    }
+
     enum CodingKeys: String, CodingKey {
         case event, monitor, reason, tags, at, onset
         case monitorID = "monitor_id"
@@ -60,14 +89,11 @@ extension Engine {
                 pingURL: pingURL(for: monitor),
                 tags: monitor.tags
             )
-            guard let body = try? VigilJSON.encoder.encode(payload) else { continue }
             for (targetIndex, target) in settings.notify.enumerated() {
-                guard case .webhook(let url) = target else { continue }
-                notices.append(Notice(
-                    idempotencyKey: "\(monitor.id.uuidString.lowercased()).\(revision).\(index).\(targetIndex)",
-                    channel: "webhook", target: url.absoluteString, payload: body, createdAt: change.noticedAt,
-                    nextAttemptAt: change.noticedAt
-                ))
+                let key = "\(monitor.id.uuidString.lowercased()).\(revision).\(index).\(targetIndex)"
+                if let notice = target.channel.notice(for: payload, idempotencyKey: key, createdAt: change.noticedAt) {
+                    notices.append(notice)
+                }
             }
         }
         return notices

@@ -19,10 +19,21 @@ extension Engine {
             uniquingKeysWith: { first, _ in first }
         )
         let startedAt = now()
-        var watched: [StoredMonitor] = stored.filter { $0.monitor.origin != .config }
+        // A monitor that a ping created and the file now declares becomes the file's, keeping its key and history.
+        let declaredSlugs = Set(declarations.map(\.slug))
+        let adoptable = Dictionary(
+            stored.filter { $0.monitor.origin == .autoProvisioned && declaredSlugs.contains($0.monitor.slug) }
+                .map { ($0.monitor.slug, $0) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        var watched: [StoredMonitor] = stored.filter { stored in
+            stored.monitor.origin != .config
+                && !(stored.monitor.origin == .autoProvisioned && declaredBySlug[stored.monitor.slug] == nil
+                    && adoptable[stored.monitor.slug]?.monitor.id == stored.monitor.id)
+        }
         var keysInUse = Set(watched.map(\.monitor.key))
         for declaration in declarations {
-            let existing = declaredBySlug[declaration.slug]
+            let existing = declaredBySlug[declaration.slug] ?? adoptable[declaration.slug]
             let monitor = Monitor(
                 id: existing?.monitor.id ?? UUID(),
                 key: declaration.key ?? existing?.monitor.key ?? UUID(),
@@ -50,7 +61,6 @@ extension Engine {
             }
             watched.append(StoredMonitor(monitor: monitor, state: state))
         }
-        let declaredSlugs = Set(declarations.map(\.slug))
         for old in declaredBySlug.values where !declaredSlugs.contains(old.monitor.slug) {
             do {
                 try await store.archiveMonitor(id: old.monitor.id)

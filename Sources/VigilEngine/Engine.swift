@@ -107,6 +107,12 @@ public final class Engine: Sendable {
                 guard create, case .slug(let pingKey, let slug) = target, pingKey == settings.pingKey else {
                     throw EngineError(.notFound, "not found")
                 }
+                guard Monitor.isValidSlug(slug) else {
+                    throw EngineError(
+                        .invalid,
+                        "slug \"\(slug)\" cannot be created: use 1 to 64 lowercase letters, digits, - and _, e.g. nightly-backup"
+                    )
+                }
                 let monitor = provision(slug: slug)
                 register(monitor, state: .new(at: signal.at), in: &registry)
                 created = monitor

@@ -95,7 +95,8 @@ public struct Notifier: Service {
             logger.warning(
                 "notice not delivered; will retry",
                 metadata: [
-                    "vigil.target": "\(notice.target)", "vigil.attempt": "\(notice.attempts + 1)",
+                    "vigil.channel": "\(notice.channel)", "vigil.target": "\(NoticeDelivery.describe(notice))",
+                    "vigil.attempt": "\(notice.attempts + 1)",
                     "vigil.retry_in": "\(DurationFormat.format(delay))", "vigil.error": "\(error)",
                 ]
             )
@@ -108,22 +109,7 @@ public struct Notifier: Service {
         }
     }
 
-    private struct DeliveryError: Error, CustomStringConvertible {
-        var description: String
-    }
-
     private func send(_ notice: Notice) async throws {
-        var request = HTTPClientRequest(url: notice.target)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "Vigil")
-        request.headers.add(name: "Idempotency-Key", value: notice.idempotencyKey)
-        request.body = .bytes(ByteBuffer(bytes: notice.payload))
-        let response = try await client.execute(request, timeout: timeout)
-        // Drain the body so the connection can be reused.
-        _ = try? await response.body.collect(upTo: 64 * 1024)
-        guard (200..<300).contains(response.status.code) else {
-            throw DeliveryError(description: "HTTP \(response.status.code)")
-        }
+        try await NoticeDelivery(client: client, timeout: timeout).deliver(notice)
     }
 }

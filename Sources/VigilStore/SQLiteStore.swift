@@ -29,7 +29,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         var flushing = false
     }
 
-    private let pool: DatabasePool
+    // Internal so that tests can ask the writer connection for its settings.
+    let pool: DatabasePool
     private let logger: Logger
     private let signalsKept: Int
     private let queue = Mutex(Queue())
@@ -51,11 +52,11 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // Set on the writer after opening: DatabasePool sets `synchronous = NORMAL` when it turns on WAL,
+            // which comes after `prepareDatabase` and would undo a setting made there.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             try Self.migrator.migrate(pool)
         } catch {
             throw .unavailable("cannot open the database at \(path): \(Self.describe(error)) — check that the folder "
@@ -102,6 +103,11 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 Self.list(monitor.advancingKinds.sorted()), monitor.rateLimit?.count, monitor.rateLimit?.window,
                 Self.list(monitor.tags), initialState.since.timeIntervalSince1970,
             ]
+            // An archived monitor gives up its key, so a monitor declared again (or renamed) with it can be saved.
+            try db.execute(
+                sql: "UPDATE monitor SET key = ? WHERE key = ? AND id != ? AND archived = 1",
+                arguments: [UUID().uuidString, monitor.key.uuidString, monitor.id.uuidString]
+            )
             try db.execute(
                 sql: """
                     INSERT INTO monitor (id, key, slug, origin, schedule_every, schedule_cron, schedule_tz, grace,

@@ -78,6 +78,7 @@ enum Table {
     static func relative(_ date: Date, to now: Date) -> String {
         let seconds = Int(date.timeIntervalSince(now).rounded())
         let magnitude = abs(seconds)
+        if magnitude == 0 { return "now" }
         let text = switch magnitude {
         case ..<60: "\(magnitude)s"
         case ..<3600: "\(magnitude / 60)m"

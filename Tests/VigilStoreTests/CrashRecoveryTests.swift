@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import VigilCore
 
@@ -152,5 +153,18 @@ struct CrashRecoveryTests {
 
         // The writer was open (never closed, never checkpointed on close) until the copy was taken.
         withExtendedLifetime(live) {}
+    }
+
+    @Test(
+        "each durability sets how the writer syncs a commit: FULL against power loss, NORMAL against a crash",
+        arguments: [(SQLiteStore.Durability.process, 1), (.powerLoss, 2)]
+    )
+    func durabilitySetsSynchronous(durability: SQLiteStore.Durability, level: Int) async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try SQLiteStore(path: folder.path("vigil.sqlite"), durability: durability)
+        // Commits go through the pool's one writer connection, so that is the connection whose setting counts.
+        let synchronous = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(synchronous == level)
     }
 }
