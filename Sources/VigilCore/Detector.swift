@@ -111,6 +111,28 @@ public struct Detector: Sendable {
         return Decision(state: state, effects: effects, deadline: deadline(of: state), verdict: nil)
     }
 
+    /// A recovery action started for the open incident: `stalled` or `failing` becomes `recovering`.
+    public func beginRecovery(_ state: MonitorState, action: String, at now: Date) -> Decision {
+        var state = state
+        var effects: [Effect] = []
+        if state.incident != nil, state.status == .stalled || state.status == .failing {
+            change(&state, to: .recovering, at: now, noticedAt: now, reason: "recovery: running \(action)",
+                   effects: &effects)
+        }
+        return Decision(state: state, effects: effects, deadline: deadline(of: state), verdict: nil)
+    }
+
+    /// The recovery attempt is over without progress: back to `stalled` or `failing`, as the incident began.
+    public func endRecovery(_ state: MonitorState, reason: String, at now: Date) -> Decision {
+        var state = state
+        var effects: [Effect] = []
+        if state.status == .recovering, let incident = state.incident {
+            change(&state, to: incident.cause == .failure ? .failing : .stalled, at: now, noticedAt: now,
+                   reason: reason, effects: &effects)
+        }
+        return Decision(state: state, effects: effects, deadline: deadline(of: state), verdict: nil)
+    }
+
     /// When the state would change next without any signal.
     public func deadline(of state: MonitorState) -> Date? {
         nextTimedChange(in: state)?.at
@@ -131,7 +153,7 @@ public struct Detector: Sendable {
 
     private func nextTimedChange(in state: MonitorState) -> TimedChange? {
         switch state.status {
-        case .paused, .stalled, .failing:
+        case .paused, .stalled, .failing, .recovering:
             return nil
         case .new, .up, .late:
             break

@@ -14,9 +14,11 @@ public enum MonitorStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case failing
     /// A person paused it; no deadlines until it is resumed or pinged.
     case paused
+    /// A recovery action is under way, or Vigil waits for progress after one.
+    case recovering
 
     /// States with an open incident.
-    public var isIncident: Bool { self == .stalled || self == .failing }
+    public var isIncident: Bool { self == .stalled || self == .failing || self == .recovering }
 }
 
 /// The runtime state of one monitor, persisted after every change.

@@ -62,6 +62,7 @@ public struct ActionRunner: Sendable {
 
     func send(_ spec: HTTPRequestSpec, timeout: TimeInterval) async -> ActionOutcome {
         let startedAt = now()
+        let target = "\(spec.method.uppercased()) \(spec.url.absoluteString)"
         var request = HTTPClientRequest(url: spec.url.absoluteString)
         request.method = HTTPMethod(rawValue: spec.method.uppercased())
         for (name, value) in spec.headers { request.headers.add(name: name, value: value) }
@@ -91,12 +92,12 @@ public struct ActionRunner: Sendable {
             } else {
                 status = .timedOut
                 code = nil
-                output = "\(spec.method.uppercased()) \(spec.url.absoluteString): no answer within \(TimeLimit.format(timeout))"
+                output = "\(target): no answer within \(TimeLimit.format(timeout))"
             }
         } catch {
             status = .failed
             code = nil
-            output = "\(spec.method.uppercased()) \(spec.url.absoluteString): \(NetworkFailure.describe(error))"
+            output = "\(target): \(NetworkFailure.describe(error))"
         }
         return ActionOutcome(status: status, code: code, output: output, startedAt: startedAt, finishedAt: now())
     }

@@ -32,7 +32,11 @@ extension Channel {
             return (url.absoluteString, try VigilJSON.encoder.encode(message))
         case .email(let settings):
             let target = String(decoding: try VigilJSON.encoder.encode(settings), as: UTF8.self)
-            return (target, EmailMessage(settings: settings, text: text, messageID: idempotencyKey, date: payload.noticedAt).rendered)
+            return (
+                target,
+                EmailMessage(settings: settings, text: text, messageID: idempotencyKey, date: payload.noticedAt)
+                    .rendered
+            )
         case .command(let argv, let timeout):
             let target = String(
                 decoding: try VigilJSON.encoder.encode(CommandTarget(argv: argv, timeout: timeout)), as: UTF8.self)
@@ -54,7 +58,9 @@ struct NoticeText {
     init(_ payload: NoticePayload) {
         isIncident = payload.newState == "stalled" || payload.newState == "failing"
         title = "\(payload.monitor) is \(payload.newState)"
-        var lines = ["\(payload.monitor): \(payload.oldState) → \(payload.newState) at \(VigilJSON.format(payload.at))"]
+        var lines = [
+            "\(payload.monitor): \(payload.oldState) -> \(payload.newState) at \(VigilJSON.format(payload.at))"
+        ]
         if !payload.reason.isEmpty { lines.append("Reason: \(payload.reason)") }
         if let incident = payload.incidentID { lines.append("Incident: \(incident)") }
         lines.append("Ping URL: \(payload.pingURL)")

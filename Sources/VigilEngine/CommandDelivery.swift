@@ -1,13 +1,13 @@
 import Foundation
-import VigilCore
 import Synchronization
+import VigilCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs a `command` channel's program for one notice: the notice JSON on stdin and in `VIGIL_NOTICE`.

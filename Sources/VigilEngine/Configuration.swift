@@ -120,6 +120,10 @@ public struct MonitorDeclaration: Sendable, Hashable {
     public var recovery: RecoveryPlan?
     /// `escalation:` the policy's name; default `nil` (the `default` policy).
     public var escalation: String?
+    /// `calibrate:` what the monitor does with the deadline learned from its gaps; default `.off`.
+    public var calibrate: CalibrationMode = .off
+    /// `forecast:` rules that warn when the stall risk crosses a threshold; default none.
+    public var forecast: [ForecastRule] = []
 
     public init(
         slug: String,

@@ -286,6 +286,7 @@ struct ConfigurationReader {
         var rateLimit = defaultRateLimit
         var tags: [String] = []
         var recovery = MonitorRecovery()
+        var learning = MonitorLearning()
         var mistypedScheduleKey = false
 
         for field in entries(of: mapping, in: context) {
@@ -365,6 +366,8 @@ struct ConfigurationReader {
                 }
             case let name where Self.recoveryMonitorKeys.contains(name):
                 if !readMonitorRecovery(field, in: context, into: &recovery) { valid = false }
+            case let name where Self.learningMonitorKeys.contains(name):
+                if !readMonitorLearning(field, in: context, into: &learning) { valid = false }
             default:
                 let suggestion = reportUnknownKey(field, in: context)
                 mistypedScheduleKey = mistypedScheduleKey || suggestion == "every" || suggestion == "schedule"
@@ -418,7 +421,7 @@ struct ConfigurationReader {
             }
         }
 
-        guard valid, let schedule else { return nil }
+        guard valid, let schedule, checkLearning(learning, schedule: schedule, in: context) else { return nil }
         var declaration = MonitorDeclaration(
             slug: slug,
             key: key,
@@ -434,6 +437,8 @@ struct ConfigurationReader {
         declaration.dependsOn = recovery.dependsOn
         declaration.recovery = recovery.plan
         declaration.escalation = recovery.escalation
+        declaration.calibrate = learning.calibrate
+        declaration.forecast = learning.forecast
         return declaration
     }
 
@@ -609,7 +614,7 @@ struct ConfigurationReader {
                 [
                     "every", "schedule", "tz", "grace", "max_runtime", "progress", "advancing", "rate_limit", "tags",
                     "key",
-                ] + ConfigurationReader.recoveryMonitorKeys
+                ] + ConfigurationReader.recoveryMonitorKeys + ConfigurationReader.learningMonitorKeys
             case .notifyEntry: Self.notifyEntryKeys
             case .section(_, _, let keys): keys
             }

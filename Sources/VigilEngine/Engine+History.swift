@@ -21,3 +21,32 @@ extension Engine {
         }
     }
 }
+
+extension Engine {
+    /// The newest incidents, newest first; all monitors when `monitorID` is nil.
+    public func incidents(of monitorID: UUID?, limit: Int) async throws(EngineError) -> [Incident] {
+        do {
+            return try await store.incidents(monitorID: monitorID, limit: limit)
+        } catch {
+            throw EngineError(.notDurable, "cannot read incidents: \(error.message)")
+        }
+    }
+
+    /// One incident by id or a unique prefix of it.
+    public func incident(matching idOrPrefix: String) async throws(EngineError) -> Incident? {
+        do {
+            return try await store.incident(matching: idOrPrefix)
+        } catch {
+            throw EngineError(.notDurable, "cannot read incidents: \(error.message)")
+        }
+    }
+
+    /// What was tried for an incident.
+    public func recoveryRecord(of incidentID: UUID) async throws(EngineError) -> RecoveryRecord {
+        do {
+            return try await store.recoveryRecord(incidentID: incidentID)
+        } catch {
+            throw EngineError(.notDurable, "cannot read the recovery record: \(error.message)")
+        }
+    }
+}

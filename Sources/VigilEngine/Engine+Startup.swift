@@ -72,6 +72,7 @@ extension Engine {
         registry.withLock { registry in
             for item in watched { register(item.monitor, state: item.state, in: &registry) }
         }
+        await startLearning(declaring: declarations)
         await fireDeadlines(at: now())
         return watched.count
     }

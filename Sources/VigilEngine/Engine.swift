@@ -71,10 +71,14 @@ public final class Engine: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let registry = Mutex(Registry())
+    /// Gap histories, calibrated deadlines and forecast rules of the monitors that learn; see Engine+Calibration.
+    let learning = Mutex(LearningRegistry())
     /// Signalled when a deadline earlier than all others is queued.
     let deadlineWakeup = Wakeup()
     /// Signalled when notices were added to the outbox.
     public let noticeWakeup = Wakeup()
+    /// Every durable step, for recovery and live views.
+    public let events = EventHub()
 
     /// - Parameters:
     ///   - now: the clock; default the system's.
@@ -153,6 +157,8 @@ public final class Engine: Sendable {
             throw EngineError(.notDurable, "the signal could not be stored (\(error.message)); it was not recorded — retry")
         }
         if !batch.notices.isEmpty { noticeWakeup.signal() }
+        events.publish(.step(receipt.monitor, batch))
+        if receipt.verdict.isProgress { learn(fromProgressAt: signal.at, of: receipt.monitor.id) }
         return receipt
     }
 
@@ -313,7 +319,7 @@ public final class Engine: Sendable {
         )
     }
 
-    private func schedule(_ id: UUID, at deadline: Date?, in registry: inout Registry) {
+    func schedule(_ id: UUID, at deadline: Date?, in registry: inout Registry) {
         guard let deadline, var entry = registry.entries[id] else { return }
         // A later deadline waits for the queued one to fire and re-evaluate; only an earlier one is queued now.
         if let queued = entry.queued, queued <= deadline { return }
@@ -331,6 +337,9 @@ public final class Engine: Sendable {
                 group.addTask {
                     do {
                         try await self.store.commit(batch)
+                        if let monitor = self.monitor(id: batch.monitorID) {
+                            self.events.publish(.step(monitor, batch))
+                        }
                     } catch {
                         self.logger.error(
                             "state change not durable",

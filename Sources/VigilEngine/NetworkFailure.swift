@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOPosix
 import VigilCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Turns what AsyncHTTPClient and SwiftNIO throw into the few words a person reads in a diagnosis.
 enum NetworkFailure {

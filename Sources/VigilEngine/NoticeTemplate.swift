@@ -2,7 +2,7 @@ import Foundation
 
 /// A webhook body with `{{placeholders}}` for a notice's fields, e.g. `{"text": "{{monitor}} is {{new_state}}"}`.
 ///
-/// A template whose first character is `{` or `[` is JSON: the values are JSON-escaped so the body stays valid
+/// A template whose first character is `{` (not `{{`) or `[` is JSON: the values are JSON-escaped so the body stays valid
 /// JSON; any other template is sent as plain text with the values as they are.
 public struct NoticeTemplate: Sendable, Hashable {
     private enum Part: Sendable, Hashable {
@@ -18,7 +18,7 @@ public struct NoticeTemplate: Sendable, Hashable {
 
     /// The template as written.
     public let text: String
-    /// True when the body is JSON: the template starts with `{` or `[`.
+    /// True when the body is JSON: the template starts with `{` (not a placeholder) or `[`.
     public let isJSON: Bool
     private let parts: [Part]
 
@@ -44,8 +44,9 @@ public struct NoticeTemplate: Sendable, Hashable {
         if !rest.isEmpty { parts.append(.text(String(rest))) }
         self.text = text
         self.parts = parts
-        let first = text.first { !$0.isWhitespace }
-        self.isJSON = first == "{" || first == "["
+        // `{{monitor}} is down` starts with a placeholder, not with a JSON object.
+        let trimmed = text.drop { $0.isWhitespace }
+        self.isJSON = trimmed.hasPrefix("[") || (trimmed.hasPrefix("{") && !trimmed.hasPrefix("{{"))
     }
 
     /// The body for one notice; a field without a value (no incident yet) is empty.

@@ -194,7 +194,10 @@ extension ProbeRunner {
         }
         let age = max(0, now().timeIntervalSince(modified))
         if age > maxAge {
-            return (.blocked, "\(path): not modified for \(DurationFormat.format(age)) (limit \(DurationFormat.format(maxAge)))")
+            return (
+                .blocked,
+                "\(path): not modified for \(DurationFormat.format(age)) (limit \(DurationFormat.format(maxAge)))"
+            )
         }
         return (.available, "\(path): modified \(DurationFormat.format(age)) ago")
     }

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Foundation
 import Synchronization
 import VigilCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Runs the commands of probes and actions: each in its own process group, its output bounded, and on timeout or
 /// cancellation the whole group ended with SIGTERM and, after a grace, SIGKILL.
@@ -265,7 +266,9 @@ extension ProcessRunner {
     static func reap(_ pid: pid_t) -> Completion.End {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
-            if errno != EINTR { return .notStarted("lost track of process \(pid): \(String(cString: strerror(errno)))") }
+            if errno != EINTR {
+                return .notStarted("lost track of process \(pid): \(String(cString: strerror(errno)))")
+            }
         }
         let signal = status & 0x7f
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
@@ -285,7 +288,8 @@ enum Spawner {
     }
 
     // These glibc functions are hidden from Swift without _GNU_SOURCE; look them up once.
-    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>)
+    private typealias AddChdir =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>)
         -> Int32
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
     private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
@@ -308,7 +312,9 @@ enum Spawner {
     static func spawn(_ command: CommandSpec) throws(Failure) -> Spawned {
         let arguments: [String]
         if command.shell {
-            guard let line = command.argv.first, !line.isEmpty else { throw Failure(message: "the shell command is empty") }
+            guard let line = command.argv.first, !line.isEmpty else {
+                throw Failure(message: "the shell command is empty")
+            }
             arguments = ["/bin/sh", "-c", line] + command.argv.dropFirst()
         } else {
             guard let name = command.argv.first, !name.isEmpty else { throw Failure(message: "the command is empty") }
@@ -356,7 +362,8 @@ enum Spawner {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
         var noSignals = sigset_t()
         sigemptyset(&noSignals)
@@ -386,7 +393,8 @@ enum Spawner {
     /// The executable for `name`: itself when it holds a slash, else the first match on `path` (the child's PATH).
     static func resolve(_ name: String, path: String?) -> String? {
         if name.contains("/") { return name }
-        let directories = (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false)
+        let directories = (path ?? "/usr/local/bin:/usr/bin:/bin").split(
+            separator: ":", omittingEmptySubsequences: false)
         for directory in directories {
             let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + name
             var info = stat()

@@ -36,3 +36,22 @@ public struct RecoverySettings: Sendable, Hashable {
     /// The escalation policy used when a monitor names none: every notify channel, at once, once.
     public static let defaultPolicyName = "default"
 }
+
+extension Configuration {
+    /// Each declared monitor's recovery, by slug.
+    public var recoveryConfigs: [String: MonitorRecoveryConfig] {
+        Dictionary(
+            monitors.map { monitor in
+                (
+                    monitor.slug,
+                    MonitorRecoveryConfig(
+                        dependsOn: monitor.dependsOn,
+                        plan: monitor.recovery ?? .none,
+                        escalation: monitor.escalation ?? RecoverySettings.defaultPolicyName
+                    )
+                )
+            },
+            uniquingKeysWith: { first, _ in first }
+        )
+    }
+}

@@ -2,11 +2,11 @@ import Foundation
 import VigilCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A plain SMTP client (RFC 5321): EHLO or HELO, optional AUTH PLAIN or LOGIN, MAIL FROM, RCPT TO, DATA, QUIT.
@@ -124,7 +124,8 @@ private struct SMTPSession {
     }
 
     private mutating func authenticate(username: String, password: String, extensions: [String]) throws {
-        let mechanisms = extensions.first { $0.hasPrefix("AUTH ") || $0.hasPrefix("AUTH=") }?
+        let mechanisms =
+            extensions.first { $0.hasPrefix("AUTH ") || $0.hasPrefix("AUTH=") }?
             .dropFirst(5).split(separator: " ").map(String.init) ?? []
         let reply: Reply
         if mechanisms.contains("LOGIN") && !mechanisms.contains("PLAIN") {
@@ -245,9 +246,9 @@ private struct SMTPSession {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Darwin)
-        hints.ai_socktype = SOCK_STREAM
+            hints.ai_socktype = SOCK_STREAM
         #else
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         #endif
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
@@ -281,7 +282,8 @@ private struct SMTPSession {
             var length = socklen_t(MemoryLayout<Int32>.size)
             _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length)
             if socketError == 0 { return fd }
-            lastError = socketError == ECONNREFUSED
+            lastError =
+                socketError == ECONNREFUSED
                 ? "connection refused — is the server running?" : "errno \(socketError)"
             _ = systemClose(fd)
         }
@@ -298,9 +300,9 @@ private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>!, _ l
 
 private func systemSend(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Darwin)
-    send(fd, buffer, count, 0)
+        send(fd, buffer, count, 0)
     #else
-    send(fd, buffer, count, Int32(MSG_NOSIGNAL))
+        send(fd, buffer, count, Int32(MSG_NOSIGNAL))
     #endif
 }
 

@@ -28,20 +28,44 @@ public struct ServerOptions: Sendable {
 }
 
 /// The router of every Vigil route, over an engine that is already started.
-public func buildRouter(engine: Engine, pingBodyLimit: Int) -> Router<VigilRequestContext> {
+public func buildRouter(
+    engine: Engine,
+    recovery: RecoveryCoordinator? = nil,
+    pingBodyLimit: Int
+) -> Router<VigilRequestContext> {
     let router = Router(context: VigilRequestContext.self)
     PingController(engine: engine, bodyLimit: pingBodyLimit, now: { Date() }).addRoutes(to: router)
     StatusController(engine: engine).addRoutes(to: router)
+    LearningController(engine: engine, now: { Date() }).addRoutes(to: router)
+    IncidentController(engine: engine, recovery: recovery).addRoutes(to: router)
     router.get("/health") { _, _ in "OK" }
     return router
 }
 
-/// Opens the store, starts the engine and returns the application that serves it, with the deadline queue and
-/// the notifier as its services.
+/// A running Vigil's parts: the engine that owns monitor state, the recovery loop and the HTTP application.
+public struct VigilRuntime: Sendable {
+    public let engine: Engine
+    public let recovery: RecoveryCoordinator
+    /// How many monitors are watched.
+    public let watched: Int
+    public let application: Application<RouterResponder<VigilRequestContext>>
+}
+
+/// Opens the store, starts the engine and returns the application that serves it, with the deadline queue, the
+/// forecasts, the notifier and the recovery loop as its services.
 public func buildApplication(
     _ options: ServerOptions,
     logger: Logger = Logger(label: "vigil")
 ) async throws -> some ApplicationProtocol {
+    try await buildRuntime(options, logger: logger).application
+}
+
+/// Like `buildApplication`, with the engine and recovery loop in reach (for `vigil demo` and tests).
+public func buildRuntime(
+    _ options: ServerOptions,
+    logger: Logger = Logger(label: "vigil"),
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> VigilRuntime {
     let configuration = options.configuration
     do {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
@@ -63,14 +87,19 @@ public func buildApplication(
         logger: logger
     )
     let watched = try await engine.start(declaring: configuration.monitors)
-    let router = buildRouter(engine: engine, pingBodyLimit: configuration.pingBodyLimit)
+    let recovery = RecoveryCoordinator(
+        engine: engine, settings: configuration.recovery, configs: configuration.recoveryConfigs, logger: logger
+    )
+    let router = buildRouter(engine: engine, recovery: recovery, pingBodyLimit: configuration.pingBodyLimit)
     let listen = configuration.listen
-    return Application(
+    let application = Application(
         router: router,
         configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Vigil"),
         services: [
             DeadlineService(engine: engine),
+            ForecastService(engine: engine),
             Notifier(store: store, wakeup: engine.noticeWakeup, logger: logger),
+            recovery,
         ],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? listen.port
@@ -78,9 +107,11 @@ public func buildApplication(
                 "Vigil is serving",
                 metadata: ["vigil.address": "\(listen.host):\(port)", "vigil.monitors": "\(watched)"]
             )
+            await onServerRunning(port)
         },
         logger: logger
     )
+    return VigilRuntime(engine: engine, recovery: recovery, watched: watched, application: application)
 }
 
 /// A failure to start the server, with what to do about it.

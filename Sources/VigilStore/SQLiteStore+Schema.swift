@@ -88,6 +88,8 @@ extension SQLiteStore {
                     """
             )
         }
+        registerProgressHistory(in: &migrator)
+        registerRecovery(in: &migrator)
         return migrator
     }
 }

@@ -37,6 +37,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     private let writer = DispatchQueue(label: "vigil.store.writer")
     // Touched only on `writer`: signals inserted per monitor since its last prune.
     private var insertsSincePrune: [UUID: Int] = [:]
+    // Touched only on `writer`: progress rows inserted per monitor since its last prune.
+    var progressSincePrune: [UUID: Int] = [:]
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Parameters:
@@ -224,6 +226,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 ]
             )
             try pruneSignals(of: batch.monitorID, in: db)
+            if batch.verdict?.isProgress == true { try recordProgress(signal, of: batch.monitorID, in: db) }
         }
         for effect in batch.effects {
             try journal(effect, monitorID: id, in: db)
@@ -436,7 +439,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     // MARK: - Plumbing
 
-    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.read(body)
         } catch let error as StoreError {
@@ -446,7 +449,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
-    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.write(body)
         } catch let error as StoreError {

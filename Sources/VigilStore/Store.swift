@@ -27,6 +27,12 @@ public protocol Store: Sendable {
     /// The newest incidents, newest first; all monitors when `monitorID` is nil.
     func incidents(monitorID: UUID?, limit: Int) async throws(StoreError) -> [Incident]
 
+    /// Incidents that overlap `[from, to)`, newest onset first, at most `limit`; all monitors when `monitorID` is nil.
+    func incidents(monitorID: UUID?, from: Date, to: Date, limit: Int) async throws(StoreError) -> [Incident]
+
+    /// Progress signals in `[from, to)` from the bounded progress history, oldest first: the newest `limit`.
+    func progress(monitorID: UUID?, from: Date, to: Date, limit: Int) async throws(StoreError) -> [ProgressEvent]
+
     /// Notices not yet delivered whose next attempt is due at `now`, oldest first.
     func dueNotices(at now: Date, limit: Int) async throws(StoreError) -> [Notice]
 
@@ -38,6 +44,58 @@ public protocol Store: Sendable {
 
     /// How many notices wait to be delivered.
     func pendingNoticeCount() async throws(StoreError) -> Int
+
+    // MARK: Recovery
+
+    /// Appends journal lines that are not status changes (diagnoses, attempts, escalations), with their notices.
+    func appendJournal(_ records: [JournalRecord], notices: [Notice]) async throws(StoreError)
+
+    /// Adds or updates one attempt of an incident's recovery (keyed by incident and number).
+    func saveAttempt(_ attempt: RecoveryAttempt, incidentID: UUID, monitorID: UUID) async throws(StoreError)
+
+    /// Stores the diagnosis made for an incident and its root causes.
+    func saveDiagnosis(_ diagnosis: Diagnosis, incidentID: UUID) async throws(StoreError)
+
+    /// The attempts and diagnoses of one incident, oldest first.
+    func recoveryRecord(incidentID: UUID) async throws(StoreError) -> RecoveryRecord
+
+    /// Marks an open incident acknowledged; false when it is unknown, resolved or acknowledged already.
+    func acknowledge(incidentID: UUID, at: Date, by who: String) async throws(StoreError) -> Bool
+
+    /// One incident by id, or by a unique prefix of at least 6 characters of its id.
+    func incident(matching idOrPrefix: String) async throws(StoreError) -> Incident?
+}
+
+/// A journal line to append: what happened to a monitor besides its status.
+public struct JournalRecord: Sendable, Hashable {
+    public var monitorID: UUID
+    public var event: JournalEntry.Event
+    public var at: Date
+    public var incidentID: UUID?
+    public var detail: String
+
+    public init(monitorID: UUID, event: JournalEntry.Event, at: Date, incidentID: UUID?, detail: String) {
+        self.monitorID = monitorID
+        self.event = event
+        self.at = at
+        self.incidentID = incidentID
+        self.detail = detail
+    }
+}
+
+/// What was tried for an incident.
+public struct RecoveryRecord: Sendable, Hashable {
+    public var attempts: [RecoveryAttempt]
+    public var diagnoses: [Diagnosis]
+    public var acknowledgedAt: Date?
+    public var acknowledgedBy: String?
+
+    public init(attempts: [RecoveryAttempt], diagnoses: [Diagnosis], acknowledgedAt: Date?, acknowledgedBy: String?) {
+        self.attempts = attempts
+        self.diagnoses = diagnoses
+        self.acknowledgedAt = acknowledgedAt
+        self.acknowledgedBy = acknowledgedBy
+    }
 }
 
 /// A monitor as persisted, with its state.
@@ -95,6 +153,14 @@ public struct JournalEntry: Sendable, Hashable {
         case stateChanged = "state"
         case incidentOpened = "incident.opened"
         case incidentResolved = "incident.resolved"
+        case diagnosis
+        case attemptStarted = "attempt.started"
+        case attemptFinished = "attempt.finished"
+        case recovery
+        case escalated
+        case acknowledged
+        case guardTripped = "guard.tripped"
+        case guardResumed = "guard.resumed"
     }
 
     public var sequence: Int64

@@ -81,9 +81,13 @@ struct FoundationTourTests {
             return monitors.first { $0.slug == "agent" }?.state == "stalled"
         }
         try await eventually("a webhook saying agent stalled") {
-            receiver.received.contains { $0.payload.monitor == "agent" && $0.payload.newState == "stalled" }
+            receiver.received.contains {
+                $0.payload.event == "state_changed" && $0.payload.monitor == "agent" && $0.payload.newState == "stalled"
+            }
         }
-        let notice = try #require(receiver.received.first { $0.payload.newState == "stalled" })
+        let notice = try #require(receiver.received.first {
+            $0.payload.event == "state_changed" && $0.payload.newState == "stalled"
+        })
         let stalled = try await server.monitor("agent")
         #expect(notice.payload.oldState == "late")
         #expect(notice.payload.incidentID == stalled.incidentID)

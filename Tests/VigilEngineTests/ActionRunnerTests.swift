@@ -43,9 +43,7 @@ import VigilEngine
     }
 
     @Test func anHTTPActionSucceedsOnlyOnAnExpectedStatus() async throws {
-        let server = RuntimeSupport.StatusServer()
-        try await server.start()
-        defer { server.stop() }
+        let server = try await RuntimeSupport.StatusServer.running()
 
         let echo = HTTPRequestSpec(url: server.url("/echo"), headers: ["X-Probe": "vigil"], body: "restart please")
         let sent = await runner().run(Action(name: "kick", kind: .http(echo), timeout: 10))
@@ -67,7 +65,8 @@ import VigilEngine
         #expect(bounded.output == String(repeating: "x", count: 100))
 
         let started = ContinuousClock.now
-        let slow = await runner().run(Action(name: "kick", kind: .http(HTTPRequestSpec(url: server.url("/slow"))), timeout: 1))
+        let slow = await runner().run(
+            Action(name: "kick", kind: .http(HTTPRequestSpec(url: server.url("/slow"))), timeout: 1))
         #expect(ContinuousClock.now - started < .seconds(15))
         #expect(slow.status == .timedOut)
         #expect(slow.code == nil)
@@ -89,6 +88,9 @@ import VigilEngine
         #expect(paused.output == "pause trading-bot")
         _ = await runner.run(Action(name: "go", kind: .resume(monitor: "trading-bot")))
         _ = await runner.run(Action(name: "tell", kind: .notify(message: "volatility halted the bot")))
-        #expect(effects.calls.withLock { $0 } == ["pause trading-bot", "resume trading-bot", "notify volatility halted the bot"])
+        #expect(
+            effects.calls.withLock { $0 } == [
+                "pause trading-bot", "resume trading-bot", "notify volatility halted the bot",
+            ])
     }
 }

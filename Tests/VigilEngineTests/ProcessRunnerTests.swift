@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Foundation
 import Testing
 import VigilCore
 import VigilEngine
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Real processes: timeouts end the whole process group, output stays bounded, statuses map as shells report them.
 @Suite struct ProcessRunnerTests {
@@ -142,7 +143,8 @@ import VigilEngine
         let started = ContinuousClock.now
         let task = Task {
             await runner.run(
-                CommandSpec(argv: ["sh", "-c", "sleep 300 & echo $! >> \"$1\"; echo $$ >> \"$1\"; wait", "sh", pidFile]),
+                CommandSpec(argv: ["sh", "-c", "sleep 300 & echo $! >> \"$1\"; echo $$ >> \"$1\"; wait", "sh", pidFile]
+                ),
                 timeout: 300
             )
         }

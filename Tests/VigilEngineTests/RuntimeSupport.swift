@@ -1,12 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Helpers for the tests of the runtime that runs probes and actions for real.
 enum RuntimeSupport {
@@ -78,19 +80,39 @@ enum RuntimeSupport {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// A real Hummingbird server on a loopback port with a few fixed answers.
+    /// A real Hummingbird server on a loopback port with a few fixed answers, shared by the tests and never stopped.
     ///
     /// `GET /ok` is 200 "fine"; `/down` (GET or POST) is 503 "maintenance"; `POST /echo` returns the request body
     /// and its `X-Probe` header; `GET /big` is 1 MB of "x"; `/slow` (GET or POST) answers after a minute.
     final class StatusServer: Sendable {
+        /// Stopping a server by cancelling it while a connection is being accepted trips an assertion in
+        /// SwiftNIO's async writer, so one server serves every test until the process ends.
+        static let shared = StatusServer()
+
+        /// The shared server, started by the first caller.
+        static func running() async throws -> StatusServer {
+            try await shared.startOnce()
+            return shared
+        }
+
         private let portBox = Mutex<Int?>(nil)
-        private let task = Mutex<Task<Void, any Error>?>(nil)
+        private let starting = Mutex<Task<Void, any Error>?>(nil)
 
         var port: Int { portBox.withLock { $0 } ?? 0 }
 
         func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)\(path)")! }
 
-        func start() async throws {
+        private func startOnce() async throws {
+            let start = starting.withLock { task in
+                if let task { return task }
+                let new = Task { try await self.launch() }
+                task = new
+                return new
+            }
+            try await start.value
+        }
+
+        private func launch() async throws {
             let router = Router()
             router.get("/ok") { _, _ in "fine" }
             router.get("/down") { _, _ in Self.response(.serviceUnavailable, "maintenance") }
@@ -112,15 +134,19 @@ enum RuntimeSupport {
             let app = Application(
                 router: router,
                 configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in self.portBox.withLock { $0 = channel.localAddress?.port } }
+                onServerRunning: { channel in self.portBox.withLock { $0 = channel.localAddress?.port } },
+                logger: Self.quiet
             )
-            task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
+            Task { try await app.runService(gracefulShutdownSignals: []) }
             try await RuntimeSupport.eventually("the test server listening") { self.port != 0 }
         }
 
-        func stop() {
-            task.withLock { $0?.cancel() }
-        }
+        /// The server's own log says nothing about the tests.
+        private static let quiet: Logger = {
+            var logger = Logger(label: "vigil.tests.status-server")
+            logger.logLevel = .critical
+            return logger
+        }()
 
         private static func response(_ status: HTTPResponse.Status, _ text: String) -> Response {
             Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

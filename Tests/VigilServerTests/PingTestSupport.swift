@@ -120,7 +120,7 @@ final class FaultyStore: Store {
         failing.store(fail, ordering: .sequentiallyConsistent)
     }
 
-    private func checkWritable() throws(StoreError) {
+    func checkWritable() throws(StoreError) {
         if failing.load(ordering: .sequentiallyConsistent) {
             throw StoreError.unavailable("disk I/O error (injected by the test)")
         }

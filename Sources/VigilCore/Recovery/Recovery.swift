@@ -249,16 +249,14 @@ public struct Recovery: Sendable, Hashable {
     }
 
     private mutating func finish(at: Date) -> [Effect] {
-        var effects: [Effect] = []
         switch phase {
-        case .running(let action), .verifying(let action, _):
+        case .running, .verifying:
             updateLast { $0.result = .recovered }
-            effects.append(.note("progress resumed after \(action): recovered"))
         default:
-            effects.append(.note("progress resumed"))
+            break
         }
         phase = .finished
-        return effects
+        return []
     }
 
     private mutating func escalate(_ reason: EscalationReason, _ detail: String) -> [Effect] {

@@ -2,9 +2,9 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A small SMTP server on a loopback port that speaks enough of RFC 5321 to accept mail, and keeps every message.
@@ -28,7 +28,10 @@ final class SMTPReceiver: Sendable {
     let supportsEHLO: Bool
     let authMechanisms: String
 
-    init(credentials: (username: String, password: String)? = nil, ehlo: Bool = true, authMechanisms: String = "PLAIN LOGIN")
+    init(
+        credentials: (username: String, password: String)? = nil, ehlo: Bool = true,
+        authMechanisms: String = "PLAIN LOGIN"
+    )
         throws
     {
         self.credentials = credentials
@@ -108,7 +111,9 @@ final class SMTPReceiver: Sendable {
                 }
             } else if upper == "AUTH LOGIN" {
                 connection.send("334 VXNlcm5hbWU6")
-                let name = connection.readLine().flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
+                let name = connection.readLine().flatMap { Data(base64Encoded: $0) }.map {
+                    String(decoding: $0, as: UTF8.self)
+                }
                 connection.send("334 UGFzc3dvcmQ6")
                 let secret = connection.readLine().flatMap { Data(base64Encoded: $0) }
                     .map { String(decoding: $0, as: UTF8.self) }

@@ -1,0 +1,561 @@
+import Foundation
+import HeapModule
+import Logging
+import ServiceLifecycle
+import Synchronization
+import VigilCore
+import VigilStore
+
+/// What one monitor declares for its recovery.
+public struct MonitorRecoveryConfig: Sendable, Hashable {
+    public var dependsOn: [String]
+    public var plan: RecoveryPlan
+    /// The escalation policy's name; `default` when the file names none.
+    public var escalation: String
+
+    public init(dependsOn: [String], plan: RecoveryPlan, escalation: String) {
+        self.dependsOn = dependsOn
+        self.plan = plan
+        self.escalation = escalation
+    }
+}
+
+/// Drives the self-healing loop of every open incident: diagnose, act, verify, back off, escalate.
+///
+/// Every decision is made by the pure `Recovery`, `Escalation` and `GuardState` machines; this service feeds them the
+/// engine's events and the passing of time, and carries out what they return: probes, actions, journal lines and
+/// notices.
+public final class RecoveryCoordinator: Service, Sendable {
+    struct Case {
+        var incident: Incident
+        var monitor: Monitor
+        var recovery: Recovery
+        var escalation: Escalation?
+        /// Root causes this case notified people about.
+        var escalatedCauses: Set<String> = []
+    }
+
+    enum TimerKey: Hashable {
+        case recovery(UUID)
+        case escalation(UUID)
+        case guardRule(String)
+    }
+
+    struct Timer: Comparable {
+        var at: Date
+        var key: TimerKey
+        static func < (lhs: Self, rhs: Self) -> Bool { lhs.at < rhs.at }
+        static func == (lhs: Self, rhs: Self) -> Bool { lhs.at == rhs.at && lhs.key == rhs.key }
+    }
+
+    struct State {
+        var cases: [UUID: Case] = [:]
+        var timers = Heap<Timer>()
+        var monitorAttempts: [UUID: [Date]] = [:]
+        var globalAttempts: [Date] = []
+        /// Recent incidents with their root causes, for the recurring-blocker rule.
+        var recent: [UUID: (onset: Date, rootCauses: [String])] = [:]
+        /// Root causes already escalated as recurring, with when.
+        var recurringEscalated: [String: Date] = [:]
+        var guards: [String: GuardState] = [:]
+    }
+
+    let engine: Engine
+    let settings: RecoverySettings
+    let configs: [String: MonitorRecoveryConfig]
+    let probes: ProbeRunner
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let random: @Sendable () -> Double
+    private let state = Mutex(State())
+    private let wakeup = Wakeup()
+    private let jobs: AsyncStream<@Sendable () async -> Void>
+    private let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
+    private let actionRunner = Mutex<ActionRunner?>(nil)
+
+    /// - Parameters:
+    ///   - configs: each monitor's recovery, by slug; monitors without one escalate at once when they stall.
+    ///   - random: a number in 0..<1 for backoff jitter; default the system's generator.
+    public init(
+        engine: Engine,
+        settings: RecoverySettings,
+        configs: [String: MonitorRecoveryConfig],
+        probes: ProbeRunner = ProbeRunner(),
+        processRunner: ProcessRunner = ProcessRunner(),
+        logger: Logger = Logger(label: "vigil.recovery"),
+        now: @escaping @Sendable () -> Date = { Date() },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.engine = engine
+        self.settings = settings
+        self.configs = configs
+        self.probes = probes
+        self.logger = logger
+        self.now = now
+        self.random = random
+        (jobs, jobSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
+        state.withLock { state in
+            for rule in settings.guards { state.guards[rule.name] = GuardState(rule: rule) }
+        }
+        actionRunner.withLock {
+            $0 = ActionRunner(
+                processRunner: processRunner,
+                pause: { [engine] slug in await Self.carryOut("pause \(slug)", now: now) { try await engine.pause(slug: slug) } },
+                resume: { [engine] slug in await Self.carryOut("resume \(slug)", now: now) { try await engine.resume(slug: slug) } },
+                notify: { [weak self] message in
+                    guard let self else { return Self.outcome(.failed, "Vigil is stopping", now: now()) }
+                    return await self.broadcast(message)
+                },
+                now: now
+            )
+        }
+    }
+
+    public func run() async throws {
+        let events = engine.events.subscribe()
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.resumeOpenIncidents() }
+                group.addTask {
+                    for await event in events { self.handle(event) }
+                }
+                group.addTask { await self.runTimers() }
+                group.addTask {
+                    await withDiscardingTaskGroup { jobsGroup in
+                        for await job in self.jobs { jobsGroup.addTask { await job() } }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Events
+
+    /// Incidents open when Vigil started: recover them as if they had just opened.
+    func resumeOpenIncidents() async {
+        for snapshot in engine.snapshots() {
+            if let incident = snapshot.state.incident { open(incident, of: snapshot.monitor) }
+        }
+    }
+
+    func handle(_ event: EngineEvent) {
+        guard case .step(let monitor, let batch) = event else { return }
+        for effect in batch.effects {
+            switch effect {
+            case .opened(let incident):
+                open(incident, of: monitor)
+            case .resolved(let incident):
+                close(incident, at: incident.resolvedAt ?? now())
+            case .changed:
+                break
+            }
+        }
+        if let signal = batch.signal { observeForGuards(signal, of: monitor) }
+    }
+
+    private func open(_ incident: Incident, of monitor: Monitor) {
+        let isNew = state.withLock { state -> Bool in
+            guard state.cases[incident.id] == nil else { return false }
+            state.cases[incident.id] = Case(incident: incident, monitor: monitor, recovery: Recovery(incidentID: incident.id))
+            return true
+        }
+        if isNew { drive(incident.id, .opened(at: now())) }
+    }
+
+    private func close(_ incident: Incident, at: Date) {
+        guard state.withLock({ $0.cases[incident.id] != nil }) else { return }
+        drive(incident.id, .progressed(at: at))
+        let finished = state.withLock { state -> Case? in
+            guard var item = state.cases.removeValue(forKey: incident.id) else { return nil }
+            item.escalation?.end()
+            return item
+        }
+        guard let finished else { return }
+        let last = finished.recovery.attempts.last
+        let detail: String
+        if let last, last.result == .recovered {
+            detail = "recovered by \(last.action) (attempt \(last.number)); "
+                + "time to recover \(DurationFormat.format(at.timeIntervalSince(finished.incident.onset)))"
+        } else {
+            detail = "progress resumed without an action; time to recover "
+                + DurationFormat.format(at.timeIntervalSince(finished.incident.onset))
+        }
+        enqueue { [engine] in
+            if let last, last.result == .recovered {
+                try? await engine.store.saveAttempt(last, incidentID: incident.id, monitorID: finished.monitor.id)
+            }
+            await engine.journal([JournalRecord(
+                monitorID: finished.monitor.id, event: .recovery, at: at, incidentID: incident.id, detail: detail
+            )])
+        }
+    }
+
+    /// Marks an incident acknowledged: escalation stops. False when no open incident matches.
+    public func acknowledge(_ incident: Incident, by who: String) async throws(EngineError) -> Bool {
+        let at = now()
+        let done: Bool
+        do {
+            done = try await engine.store.acknowledge(incidentID: incident.id, at: at, by: who)
+        } catch {
+            throw EngineError(.notDurable, "cannot record the acknowledgement: \(error.message)")
+        }
+        guard done else { return false }
+        state.withLock { state in state.cases[incident.id]?.escalation?.acknowledge(at: at) }
+        await engine.journal([JournalRecord(
+            monitorID: incident.monitorID, event: .acknowledged, at: at, incidentID: incident.id,
+            detail: "acknowledged by \(who); escalation stopped"
+        )])
+        return true
+    }
+
+    // MARK: - Driving the recovery machine
+
+    private func drive(_ incidentID: UUID, _ event: Recovery.Event) {
+        let outcome = state.withLock { state -> (Case, [Recovery.Effect], Recovery.Phase)? in
+            guard var item = state.cases[incidentID] else { return nil }
+            let before = item.recovery.phase
+            let context = self.context(for: item.monitor, in: state)
+            let effects = item.recovery.handle(event, context: context)
+            state.cases[incidentID] = item
+            for case .run(_, let attempt) in effects {
+                state.monitorAttempts[item.monitor.id, default: []].append(attempt.startedAt)
+                state.globalAttempts.append(attempt.startedAt)
+            }
+            return (item, effects, before)
+        }
+        guard let (item, effects, before) = outcome else { return }
+        perform(effects, for: item, from: before)
+    }
+
+    private func context(for monitor: Monitor, in state: State) -> Recovery.Context {
+        let config = configs[monitor.slug]
+        let now = now()
+        let window = max(config?.plan.limit.window ?? 0, settings.globalLimit.window)
+        return Recovery.Context(
+            plan: config?.plan ?? .none,
+            actions: settings.actions,
+            monitorAttempts: (state.monitorAttempts[monitor.id] ?? []).filter { now.timeIntervalSince($0) < window },
+            globalAttempts: state.globalAttempts.filter { now.timeIntervalSince($0) < window },
+            globalLimit: settings.globalLimit,
+            randomUnit: random()
+        )
+    }
+
+    private func perform(_ effects: [Recovery.Effect], for item: Case, from before: Recovery.Phase) {
+        let incident = item.incident
+        let monitor = item.monitor
+        var records: [JournalRecord] = []
+        func note(_ event: JournalEntry.Event, _ detail: String) {
+            records.append(JournalRecord(monitorID: monitor.id, event: event, at: now(), incidentID: incident.id, detail: detail))
+        }
+        let wasActing: Bool = switch before {
+        case .running, .verifying: true
+        default: false
+        }
+        var acting = false
+        for effect in effects {
+            switch effect {
+            case .probe:
+                enqueue { await self.diagnose(incident.id) }
+            case .run(let name, let attempt):
+                acting = true
+                note(.attemptStarted, "attempt \(attempt.number): \(name)")
+                enqueue { await self.act(name, attempt: attempt, for: incident, of: monitor) }
+            case .wake(let at):
+                schedule(.recovery(incident.id), at: at)
+            case .escalate(let reason, let detail):
+                escalate(item, reason: reason, detail: detail, records: &records)
+            case .note(let text):
+                let prefix = "diagnosis: "
+                if text.hasPrefix(prefix) {
+                    note(.diagnosis, String(text.dropFirst(prefix.count)))
+                } else {
+                    note(.recovery, text)
+                }
+            }
+        }
+        if wasActing, !acting, case .waiting = state.withLock({ $0.cases[incident.id]?.recovery.phase }) {
+            enqueue { [engine] in await engine.endRecovery(of: monitor.id, reason: "recovery attempt brought no progress") }
+        }
+        if !records.isEmpty {
+            let journal = records
+            enqueue { [engine] in await engine.journal(journal) }
+        }
+    }
+
+    private func diagnose(_ incidentID: UUID) async {
+        guard let item = state.withLock({ $0.cases[incidentID] }) else { return }
+        let config = configs[item.monitor.slug]
+        var names = config?.dependsOn ?? []
+        for name in config?.plan.actions ?? [] { names += settings.actions[name]?.requires ?? [] }
+        let wanted = Diagnoser.closure(of: names, in: settings.capabilities).compactMap { settings.capabilities[$0] }
+        let results = await probes.probe(wanted)
+        let diagnosis = Diagnoser.diagnose(
+            Array(Set(names)).sorted(), capabilities: settings.capabilities, results: results, at: now()
+        )
+        do {
+            try await engine.store.saveDiagnosis(diagnosis, incidentID: incidentID)
+        } catch {
+            logger.error("diagnosis not stored", metadata: ["vigil.error": "\(error)"])
+        }
+        checkRecurring(item, diagnosis)
+        drive(incidentID, .diagnosed(diagnosis))
+    }
+
+    private func act(_ name: String, attempt: RecoveryAttempt, for incident: Incident, of monitor: Monitor) async {
+        guard let action = settings.actions[name], let runner = actionRunner.withLock({ $0 }) else { return }
+        try? await engine.store.saveAttempt(attempt, incidentID: incident.id, monitorID: monitor.id)
+        await engine.beginRecovery(of: monitor.id, action: name)
+        let outcome = await runner.run(action)
+        var finished = attempt
+        finished.outcome = outcome
+        finished.result = outcome.status == .succeeded ? .pending : .failed
+        try? await engine.store.saveAttempt(finished, incidentID: incident.id, monitorID: monitor.id)
+        let code = outcome.code.map { " (\($0))" } ?? ""
+        let output = outcome.output.split(separator: "\n").last.map { ": \($0.prefix(200))" } ?? ""
+        await engine.journal([JournalRecord(
+            monitorID: monitor.id, event: .attemptFinished, at: outcome.finishedAt, incidentID: incident.id,
+            detail: "attempt \(attempt.number): \(name) \(outcome.status.rawValue)\(code)\(output)"
+        )])
+        drive(incident.id, .actionFinished(outcome))
+        // A verification that ended without progress is journaled with the attempt's final result.
+        if let final = state.withLock({ $0.cases[incident.id]?.recovery.attempts.first { $0.number == attempt.number } }),
+            final.result != finished.result
+        {
+            try? await engine.store.saveAttempt(final, incidentID: incident.id, monitorID: monitor.id)
+        }
+    }
+
+    // MARK: - Escalation
+
+    private func escalate(_ item: Case, reason: EscalationReason, detail: String, records: inout [JournalRecord]) {
+        let at = now()
+        let causes = Set(item.recovery.diagnosis?.rootCauses ?? [])
+        // One root cause, one escalation: when other open incidents already told people about these causes, this
+        // incident is journaled as part of them instead of notifying again.
+        let (alreadyTold, others) = state.withLock { state -> (Bool, [UUID]) in
+            let others = state.cases.values.filter { other in
+                other.incident.id != item.incident.id && !other.escalatedCauses.isDisjoint(with: causes)
+            }.map(\.incident.id)
+            let told = !causes.isEmpty && causes.isSubset(of: Set(state.cases.values
+                .filter { $0.incident.id != item.incident.id }.flatMap(\.escalatedCauses)))
+            state.cases[item.incident.id]?.escalatedCauses.formUnion(causes)
+            return (told, others)
+        }
+        if alreadyTold, reason != .intensity {
+            let ids = others.map { String($0.uuidString.prefix(8)).lowercased() }.joined(separator: ", ")
+            records.append(JournalRecord(
+                monitorID: item.monitor.id, event: .escalated, at: at, incidentID: item.incident.id,
+                detail: "\(reason.rawValue): \(detail) — same root cause as incident \(ids), already escalated; not sent again"
+            ))
+            return
+        }
+        records.append(JournalRecord(
+            monitorID: item.monitor.id, event: .escalated, at: at, incidentID: item.incident.id,
+            detail: "\(reason.rawValue): \(detail)"
+        ))
+        let policyName = configs[item.monitor.slug]?.escalation ?? RecoverySettings.defaultPolicyName
+        if reason == .noPlan, policyName == RecoverySettings.defaultPolicyName,
+            settings.escalation[policyName] == nil
+        {
+            // Without a plan or a policy, the stall's own notice to every channel is the escalation.
+            return
+        }
+        let policy = settings.escalation[policyName]
+            ?? EscalationPolicy(levels: [.init(channels: ["all"], after: 0)])
+        let effects = state.withLock { state -> [Escalation.Effect] in
+            guard var current = state.cases[item.incident.id] else { return [] }
+            var escalation = current.escalation ?? Escalation(policy: policy, startingAt: at)
+            let effects = current.escalation == nil ? escalation.advance(to: at) : []
+            current.escalation = escalation
+            state.cases[item.incident.id] = current
+            return effects
+        }
+        performEscalation(effects, item: item, reason: "\(reason.rawValue): \(detail)", at: at)
+    }
+
+    private func performEscalation(_ effects: [Escalation.Effect], item: Case, reason: String, at: Date) {
+        var notices: [Notice] = []
+        for effect in effects {
+            switch effect {
+            case .notify(let channels, let level, let round):
+                notices += engine.escalationNotices(
+                    monitor: item.monitor, incident: item.incident, channels: channels,
+                    reason: "escalation level \(level): \(reason)",
+                    key: "\(item.incident.id.uuidString.lowercased()).escalation.\(round).\(level)", at: at
+                )
+            case .wake(let next):
+                schedule(.escalation(item.incident.id), at: next)
+            }
+        }
+        guard !notices.isEmpty else { return }
+        let sending = notices
+        enqueue { [engine] in await engine.journal([], notices: sending) }
+    }
+
+    private func checkRecurring(_ item: Case, _ diagnosis: Diagnosis) {
+        let rule = settings.recurringBlocker
+        let at = diagnosis.at
+        let found = state.withLock { state -> (String, [UUID])? in
+            state.recent[item.incident.id] = (item.incident.onset, diagnosis.rootCauses)
+            state.recent = state.recent.filter { at.timeIntervalSince($0.value.onset) < rule.window }
+            let incidents = state.recent.map { (id: $0.key, onset: $0.value.onset, rootCauses: $0.value.rootCauses) }
+            for cause in diagnosis.rootCauses {
+                if let since = state.recurringEscalated[cause], at.timeIntervalSince(since) < rule.window { continue }
+                if let ids = rule.recurring(cause, among: incidents, at: at) {
+                    state.recurringEscalated[cause] = at
+                    return (cause, ids)
+                }
+            }
+            return nil
+        }
+        guard let (cause, ids) = found else { return }
+        let list = ids.map { String($0.uuidString.prefix(8)).lowercased() }.joined(separator: ", ")
+        let detail = "\(cause) blocked \(ids.count) incidents within \(DurationFormat.format(rule.window)): \(list)"
+        let notices = engine.escalationNotices(
+            monitor: item.monitor, incident: item.incident, channels: ["all"],
+            reason: "recurring blocker: \(detail)", key: "recurring.\(cause).\(Int(at.timeIntervalSince1970))", at: at
+        )
+        enqueue { [engine] in
+            await engine.journal(
+                [JournalRecord(monitorID: item.monitor.id, event: .escalated, at: at, incidentID: item.incident.id,
+                               detail: "\(EscalationReason.recurringBlocker.rawValue): \(detail)")],
+                notices: notices
+            )
+        }
+    }
+
+    private func broadcast(_ message: String) async -> ActionOutcome {
+        let at = now()
+        let open = state.withLock { $0.cases.values.first }
+        guard let open else { return Self.outcome(.succeeded, "nothing to tell: no open incident", now: at) }
+        let notices = engine.escalationNotices(
+            monitor: open.monitor, incident: open.incident, channels: ["all"], reason: message,
+            key: "\(open.incident.id.uuidString.lowercased()).notify.\(Int(at.timeIntervalSince1970 * 1000))", at: at
+        )
+        await engine.journal([], notices: notices)
+        return Self.outcome(.succeeded, "queued \(notices.count) notice(s)", now: at)
+    }
+
+    // MARK: - Guards
+
+    private func observeForGuards(_ signal: Signal, of monitor: Monitor) {
+        let effects = state.withLock { state -> [(GuardRule, [GuardState.Effect])] in
+            var all: [(GuardRule, [GuardState.Effect])] = []
+            for (name, var guardState) in state.guards where guardState.rule.monitor == monitor.slug {
+                let effects = guardState.observe(signal)
+                state.guards[name] = guardState
+                if !effects.isEmpty { all.append((guardState.rule, effects)) }
+            }
+            return all
+        }
+        for (rule, list) in effects { performGuard(rule, list, monitor: monitor) }
+    }
+
+    private func performGuard(_ rule: GuardRule, _ effects: [GuardState.Effect], monitor: Monitor) {
+        for effect in effects {
+            switch effect {
+            case .halt(let reason):
+                runGuardActions(rule.halt, event: .guardTripped, reason: reason, monitor: monitor)
+            case .resume(let reason):
+                runGuardActions(rule.resume, event: .guardResumed, reason: reason, monitor: monitor)
+            case .wake(let at):
+                schedule(.guardRule(rule.name), at: at)
+            }
+        }
+    }
+
+    private func runGuardActions(_ names: [String], event: JournalEntry.Event, reason: String, monitor: Monitor) {
+        enqueue { [engine, settings] in
+            await engine.journal([JournalRecord(monitorID: monitor.id, event: event, at: self.now(), incidentID: nil, detail: reason)])
+            guard let runner = self.actionRunner.withLock({ $0 }) else { return }
+            for name in names {
+                guard let action = settings.actions[name] else { continue }
+                let outcome = await runner.run(action)
+                await engine.journal([JournalRecord(
+                    monitorID: monitor.id, event: event, at: outcome.finishedAt, incidentID: nil,
+                    detail: "\(name) \(outcome.status.rawValue)"
+                )])
+            }
+        }
+    }
+
+    // MARK: - Time
+
+    private func schedule(_ key: TimerKey, at: Date) {
+        let isFirst = state.withLock { state -> Bool in
+            let first = state.timers.min.map { at < $0.at } ?? true
+            state.timers.insert(Timer(at: at, key: key))
+            return first
+        }
+        if isFirst { wakeup.signal() }
+    }
+
+    private func runTimers() async {
+        while !Task.isCancelled {
+            let next = state.withLock { $0.timers.min?.at }
+            let wake = next.map { ContinuousClock.now.advanced(by: .seconds(max(0, $0.timeIntervalSince(now())))) }
+            await wakeup.wait(until: wake)
+            if Task.isCancelled { return }
+            fireTimers(at: now())
+        }
+    }
+
+    /// Fires every timer due by `now`.
+    func fireTimers(at now: Date) {
+        let due = state.withLock { state -> [Timer] in
+            var due: [Timer] = []
+            while let first = state.timers.min, first.at <= now { due.append(state.timers.removeMin()) }
+            return due
+        }
+        for timer in due {
+            switch timer.key {
+            case .recovery(let id):
+                drive(id, .timer(at: now))
+            case .escalation(let id):
+                let outcome = state.withLock { state -> (Case, [Escalation.Effect])? in
+                    guard var item = state.cases[id], var escalation = item.escalation else { return nil }
+                    let effects = escalation.advance(to: now)
+                    item.escalation = escalation
+                    state.cases[id] = item
+                    return (item, effects)
+                }
+                if let (item, effects) = outcome {
+                    performEscalation(effects, item: item, reason: "still unresolved", at: now)
+                }
+            case .guardRule(let name):
+                let outcome = state.withLock { state -> (GuardRule, [GuardState.Effect])? in
+                    guard var guardState = state.guards[name] else { return nil }
+                    let effects = guardState.advance(to: now)
+                    state.guards[name] = guardState
+                    return (guardState.rule, effects)
+                }
+                if let (rule, effects) = outcome, let monitor = engine.monitor(slug: rule.monitor) {
+                    performGuard(rule, effects, monitor: monitor)
+                }
+            }
+        }
+    }
+
+    // MARK: - Plumbing
+
+    private func enqueue(_ job: @escaping @Sendable () async -> Void) {
+        jobSink.yield(job)
+    }
+
+    private static func carryOut(_ what: String, now: @Sendable () -> Date, _ body: () async throws -> Void) async
+        -> ActionOutcome
+    {
+        let started = now()
+        do {
+            try await body()
+            return ActionOutcome(status: .succeeded, code: nil, output: what, startedAt: started, finishedAt: now())
+        } catch {
+            return ActionOutcome(status: .failed, code: nil, output: "\(what): \(error)", startedAt: started, finishedAt: now())
+        }
+    }
+
+    private static func outcome(_ status: ActionOutcome.Status, _ text: String, now: Date) -> ActionOutcome {
+        ActionOutcome(status: status, code: nil, output: text, startedAt: now, finishedAt: now)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import VigilCore
+import VigilEngine
+
+/// Read-only reports, calibrations and forecasts under `/api/v1`: what `vigil report` and `vigil calibrate` show.
+struct LearningController {
+    let engine: Engine
+    let now: @Sendable () -> Date
+
+    func addRoutes(to router: Router<VigilRequestContext>) {
+        // GET /api/v1/report?since=30d&until=<ISO 8601>&monitor=<slug or key>
+        router.get("/api/v1/report") { request, _ in
+            let query = request.uri.queryParameters
+            let until = try date(query["until"].map(String.init), name: "until") ?? now()
+            let sinceText = query["since"].map(String.init) ?? "30d"
+            let since: TimeInterval
+            do {
+                since = try DurationFormat.parse(sinceText)
+            } catch let error as ScheduleError {
+                throw HTTPError(.badRequest, message: "since \(error.message)")
+            }
+            let monitor = query["monitor"].map(String.init)
+            let range = TimeRange(start: until.addingTimeInterval(-since), end: until)
+            return try json(try await answer { () async throws(EngineError) in
+                try await engine.report(range: range, slugOrKey: monitor)
+            })
+        }
+        router.get("/api/v1/monitors/{slugOrKey}/calibration") { _, context in
+            let slugOrKey = try context.parameters.require("slugOrKey")
+            return try json(try await answer { () async throws(EngineError) in
+                try await engine.calibrationReport(slugOrKey: slugOrKey)
+            })
+        }
+    }
+
+    /// Maps the engine's refusals to HTTP statuses.
+    private func answer<T>(_ body: () async throws(EngineError) -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            switch error.code {
+            case .notFound: throw HTTPError(.notFound, message: error.message)
+            case .invalid, .ambiguous, .conflict: throw HTTPError(.badRequest, message: error.message)
+            case .rateLimited, .notDurable: throw HTTPError(.serviceUnavailable, message: error.message)
+            }
+        }
+    }
+
+    private func date(_ text: String?, name: String) throws -> Date? {
+        guard let text else { return nil }
+        if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
+        throw HTTPError(.badRequest, message: "\(name) \"\(text)\" is not an ISO 8601 time — e.g. 2026-11-29T12:00:00Z")
+    }
+
+    private func json(_ value: some Encodable) throws -> Response {
+        let data = try VigilJSON.prettyEncoder.encode(value)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+@testable import VigilCore
+
+struct EvaluationTests {
+    @Test func historyFilesParseByEitherClock() throws {
+        let text = "author_time\tauthor_utc_offset\tcommitter_time\n300\t+0100\t100\n200\t-0800\t400\n"
+        let author = try ProgressStream.parse(text, name: "a")
+        #expect(author.times.map(\.timeIntervalSince1970) == [200, 300])
+        #expect(author.utcOffsets == [-28_800, 3_600])
+        let committer = try ProgressStream.parse(text, name: "a", clock: .committer)
+        #expect(committer.times.map(\.timeIntervalSince1970) == [100, 400])
+        #expect(throws: ProgressStream.FormatError.self) {
+            try ProgressStream.parse("time\n1\n", name: "bad")
+        }
+        #expect(throws: ProgressStream.FormatError.self) {
+            try ProgressStream.parse("author_time\tcommitter_time\nyesterday\t1\n", name: "bad")
+        }
+    }
+
+    @Test func theEvaluationHasEveryMethodAtBothHorizons() {
+        let stream = ProgressStream(name: "synthetic", times: Synthetic.hourlyWithStalls(count: 400))
+        let day = Synthetic.day
+        let evaluation = Evaluation.run(
+            streams: [stream], end: stream.times.last! + day, horizons: [day, 2 * day])
+        #expect(evaluation.rows.map(\.method) == [
+            "vigil", "fixed-0.25d", "fixed-0.5d", "fixed-0.75d", "fixed-1d", "quantile", "past-rate", "ewma",
+            "vigil", "fixed-0.5d", "fixed-1d", "fixed-1.5d", "fixed-2d", "quantile", "past-rate", "ewma",
+        ])
+        let vigil = evaluation.rows[0]
+        #expect(vigil.stalls == 35)
+        #expect(vigil.aucWithinMedian != nil)
+        #expect(vigil.brier != nil)
+        let atHorizon = evaluation.rows[4]
+        #expect(atHorizon.falseAlarmsPerMonth == 0)
+        #expect(atHorizon.shareAlarmedBeforeHorizon == 0)
+        #expect(atHorizon.medianDaysToAlarm == 1)
+        #expect(evaluation.rows[7].brier == nil)
+    }
+}
