@@ -74,7 +74,7 @@ public struct ActionRunner: Sendable {
         let output: String
         do {
             let answer = try await TimeLimit.run(within: timeout) {
-                let response = try await client.execute(prepared, timeout: .seconds(Int64(timeout.rounded(.up)) + 1))
+                let response = try await client.execute(prepared, timeout: TimeLimit.clientTimeout(timeout))
                 // Keep the start of the body and discard the rest, so that a large answer costs no memory.
                 var kept = ByteBuffer()
                 for try await part in response.body where kept.readableBytes < limit {

@@ -98,4 +98,12 @@ extension Configuration {
     public func notifyTarget(named name: String) -> NotifyTarget? {
         notify.first { $0.name == name }
     }
+
+    /// The `notify:` entries an escalation level names, in file order; `all` stands for every entry.
+    /// - Returns: the targets found, and the names that no entry has.
+    public func notifyTargets(named names: [String]) -> (targets: [NotifyTarget], unknown: [String]) {
+        if names.contains("all") { return (notify, names.filter { $0 != "all" && notifyTarget(named: $0) == nil }) }
+        let wanted = Set(names)
+        return (notify.filter { $0.name.map(wanted.contains) ?? false }, names.filter { notifyTarget(named: $0) == nil })
+    }
 }

@@ -10,10 +10,11 @@ import VigilCore
     import Darwin
 #endif
 
-/// Runs a `command` channel's program for one notice: the notice JSON on stdin and in `VIGIL_NOTICE`.
+/// Runs a `command` channel's program for one notice: the notice JSON on stdin and in `VIGIL_NOTICE`, its
+/// idempotency key in `VIGIL_IDEMPOTENCY_KEY`.
 ///
-/// Exit status 0 means delivered. A program still running at the timeout is killed (SIGTERM, then SIGKILL a
-/// second later) and the notice counts as not delivered.
+/// Exit status 0 means delivered. A program still running at the timeout is ended together with its process group
+/// (SIGTERM, then SIGKILL a second later) and the notice counts as not delivered.
 struct CommandDelivery: Sendable {
     let argv: [String]
     let timeout: TimeInterval
@@ -21,7 +22,7 @@ struct CommandDelivery: Sendable {
     /// The most bytes of the program's stderr quoted in the error.
     static let stderrQuoted = 500
 
-    func run(notice: Data) async throws {
+    func run(notice: Data, idempotencyKey: String? = nil) async throws {
         Self.ignoreBrokenPipes
         guard let program = argv.first, !program.isEmpty else {
             throw NoticeDeliveryError("the command is empty — give the program and its arguments, e.g. [notify-send]")
@@ -34,6 +35,7 @@ struct CommandDelivery: Sendable {
         process.arguments = Array(argv.dropFirst())
         var environment = ProcessInfo.processInfo.environment
         environment["VIGIL_NOTICE"] = String(decoding: notice, as: UTF8.self)
+        environment["VIGIL_IDEMPOTENCY_KEY"] = idempotencyKey
         process.environment = environment
         let input = Pipe()
         process.standardInput = input

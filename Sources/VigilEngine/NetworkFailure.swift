@@ -63,12 +63,22 @@ enum TimeLimit {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await operation() }
             group.addTask {
-                try await Task.sleep(for: .seconds(max(0, seconds)))
+                try await Task.sleep(for: .seconds(bounded(seconds)))
                 return nil
             }
             defer { group.cancelAll() }
             return try await group.next() ?? nil
         }
+    }
+
+    /// `seconds` made safe for `Duration` and `Int64`: not negative, not NaN, at most ten years.
+    static func bounded(_ seconds: TimeInterval) -> TimeInterval {
+        seconds.isNaN ? 0 : min(max(0, seconds), 10 * 365 * 86_400)
+    }
+
+    /// A deadline for AsyncHTTPClient a second after `seconds`, so that the time limit around it answers first.
+    static func clientTimeout(_ seconds: TimeInterval) -> TimeAmount {
+        .seconds(Int64(bounded(seconds).rounded(.up)) + 1)
     }
 
     /// "5s", or milliseconds below one second: how a timeout reads in a reason.

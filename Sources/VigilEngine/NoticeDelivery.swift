@@ -31,7 +31,8 @@ struct NoticeDelivery: Sendable {
             try await SMTPClient(settings: settings).send(notice.payload)
         case "command":
             let target = try decode(CommandTarget.self, from: Data(notice.target.utf8), in: notice)
-            try await CommandDelivery(argv: target.argv, timeout: target.timeout).run(notice: notice.payload)
+            try await CommandDelivery(argv: target.argv, timeout: target.timeout)
+                .run(notice: notice.payload, idempotencyKey: notice.idempotencyKey)
         default:
             throw NoticeDeliveryError(
                 "channel \"\(notice.channel)\" is not known to this version of Vigil — upgrade, or delete the notice")

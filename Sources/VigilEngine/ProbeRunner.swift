@@ -147,7 +147,7 @@ extension ProbeRunner {
         let (client, prepared) = (self.client, request)
         do {
             let code = try await TimeLimit.run(within: timeout) {
-                let response = try await client.execute(prepared, timeout: .seconds(Int64(timeout.rounded(.up)) + 1))
+                let response = try await client.execute(prepared, timeout: TimeLimit.clientTimeout(timeout))
                 // Drain a little of the body so that the connection can be reused; the status is the answer.
                 _ = try? await response.body.collect(upTo: 64 * 1024)
                 return Int(response.status.code)
@@ -167,7 +167,7 @@ extension ProbeRunner {
             // The time limit also covers name resolution, which the connect timeout does not.
             let connected = try await TimeLimit.run(within: timeout) {
                 let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .connectTimeout(.milliseconds(Int64(max(1, timeout * 1000))))
+                    .connectTimeout(.milliseconds(Int64(max(1, TimeLimit.bounded(timeout) * 1000))))
                     .connect(host: host, port: port)
                     .get()
                 try? await channel.close()

@@ -170,7 +170,9 @@ extension ProcessRunner {
 
         let clock = ContinuousClock()
         let begin = clock.now
-        let deadline = begin + .seconds(max(0, timeout))
+        let deadline = begin + .seconds(TimeLimit.bounded(timeout))
+        let killGrace = Duration.seconds(TimeLimit.bounded(self.killGrace))
+        let drainGrace = Duration.seconds(TimeLimit.bounded(self.drainGrace))
         var buffer = OutputBuffer(headLimit: headLimit, tailLimit: command.outputLimit)
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         var endOfOutput = false
@@ -201,18 +203,18 @@ extension ProcessRunner {
                 }
                 if timedOut || cancelled {
                     kill(-child.pid, SIGTERM)
-                    terminatingUntil = current + .seconds(killGrace)
+                    terminatingUntil = current + killGrace
                 }
             }
 
             if let exitedAt, terminatingUntil == nil {
-                let drained = endOfOutput || current >= exitedAt + .seconds(drainGrace)
+                let drained = endOfOutput || current >= exitedAt + drainGrace
                 if drained || control.isCancelled { break }
             }
 
             // Wait for output or the next thing to check, whichever is first.
             var wait = idle
-            for event in [deadline, terminatingUntil, exitedAt.map { $0 + .seconds(drainGrace) }] {
+            for event in [deadline, terminatingUntil, exitedAt.map { $0 + drainGrace }] {
                 if let event, event > current { wait = min(wait, event - current) }
             }
             let milliseconds = Int32(max(1, (wait / .milliseconds(1)).rounded(.up)))

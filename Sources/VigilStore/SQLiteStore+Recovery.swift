@@ -67,7 +67,8 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(incident_id, number) DO UPDATE SET finished_at = excluded.finished_at,
                         status = excluded.status, code = excluded.code, output = excluded.output,
-                        result = excluded.result
+                        -- The action may end after progress already resolved the incident: recovered stays recovered.
+                        result = CASE WHEN attempt.result = 'recovered' THEN attempt.result ELSE excluded.result END
                     """,
                 arguments: [
                     incidentID.uuidString, attempt.number, monitorID.uuidString, attempt.action,

@@ -300,13 +300,14 @@ struct ChannelDeliveryTests {
         return path
     }
 
-    @Test("a command gets the notice JSON on stdin and in VIGIL_NOTICE; exit 0 is delivered")
+    @Test("a command gets the notice JSON on stdin and in VIGIL_NOTICE, and its key; exit 0 is delivered")
     func command() async throws {
         let harness = try NoticeHarness()
         defer { harness.remove() }
         let stdin = harness.folder.appendingPathComponent("stdin.json").path
         let environment = harness.folder.appendingPathComponent("env.json").path
-        let program = try script(#"cat > "$1"; printf '%s' "$VIGIL_NOTICE" > "$2""#, in: harness)
+        let program = try script(
+            #"cat > "$1"; printf '%s' "$VIGIL_NOTICE" > "$2"; [ "$VIGIL_IDEMPOTENCY_KEY" = m.1.0.0 ]"#, in: harness)
 
         let payload = NoticeHarness.payload()
         #expect(try await deliver(.command([program, stdin, environment], timeout: 10), payload, in: harness))

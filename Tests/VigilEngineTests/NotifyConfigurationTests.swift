@@ -74,6 +74,10 @@ struct NotifyConfigurationTests {
             ])
         #expect(configuration.notifyTarget(named: "pager")?.channel.kind == "command")
         #expect(configuration.notifyTarget(named: "nobody") == nil)
+        let chosen = configuration.notifyTargets(named: ["pager", "nobody", "team"])
+        #expect(chosen.targets.compactMap(\.name) == ["team", "pager"])
+        #expect(chosen.unknown == ["nobody"])
+        #expect(configuration.notifyTargets(named: ["all"]).targets == configuration.notify)
     }
 
     @Test(

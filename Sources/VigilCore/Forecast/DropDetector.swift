@@ -43,8 +43,10 @@ public struct DropDetector: Sendable, Hashable, Codable {
         }
         // A dropping value must not drag the baseline down with it while the drop accumulates.
         if sum == 0 || count <= warmUp {
-            deviation = deviation == 0 ? abs(value - base) : deviation + smoothing * (abs(value - base) - deviation)
-            baseline = base + smoothing * (value - base)
+            // A plain running mean while few values are in, so the first difference does not set the scale.
+            let weight = max(smoothing, 1 / Double(count - 1))
+            deviation += weight * (abs(value - base) - deviation)
+            baseline = base + weight * (value - base)
         }
         return dropped
     }
