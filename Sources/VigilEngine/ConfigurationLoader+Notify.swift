@@ -107,12 +107,9 @@ extension ConfigurationReader {
             }
         }
         var timeout: TimeInterval?
-        if let field = options["timeout"], let text = scalar(field, example: "30s", in: context) {
-            if let value = duration(text, at: field, in: context), value > 0 {
-                timeout = value
-            } else {
-                valid = false
-            }
+        if let field = options["timeout"] {
+            timeout = positiveDuration(field, in: context)
+            if timeout == nil { valid = false }
         }
 
         let channel: Channel?
@@ -160,6 +157,18 @@ extension ConfigurationReader {
         }
         guard valid, let channel else { return nil }
         return NotifyTarget(channel, name: name)
+    }
+
+    /// A `timeout:` longer than zero; reports anything else.
+    private mutating func positiveDuration(_ field: Entry, in context: Context) -> TimeInterval? {
+        guard let text = scalar(field, example: "30s", in: context),
+            let value = duration(text, at: field, in: context)
+        else { return nil }
+        guard value > 0 else {
+            report(field.value, "\(context.prefix)\(field.name) must be longer than zero — e.g. \(field.name): 30s")
+            return nil
+        }
+        return value
     }
 
     private mutating func channelURL(_ field: Entry, in context: Context, example: String) -> URL? {
@@ -290,9 +299,7 @@ extension ConfigurationReader {
                 password = scalar(setting, example: "secret", in: context)
                 if password == nil { valid = false }
             case "timeout":
-                if let text = scalar(setting, example: "30s", in: context),
-                    let value = duration(text, at: setting, in: context), value > 0
-                {
+                if let value = positiveDuration(setting, in: context) {
                     emailTimeout = value
                 } else {
                     valid = false

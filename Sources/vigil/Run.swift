@@ -41,8 +41,8 @@ struct Run: AsyncParsableCommand {
         do {
             status = try await execute(command, output: output)
         } catch {
-            complain("cannot run \(command[0]): \(error.localizedDescription)")
-            output.append(Data("vigil: cannot run \(command[0]): \(error.localizedDescription)\n".utf8))
+            complain("cannot run \(command[0]): \(error)")
+            output.append(Data("vigil: cannot run \(command[0]): \(error)\n".utf8))
             status = 127
         }
         await report(http, path + "/\(min(255, max(0, status)))?rid=\(rid)", body: output.contents)
@@ -62,56 +62,22 @@ struct Run: AsyncParsableCommand {
 
     /// Runs the command with its output teed to ours and to `output`; returns its exit status (128+N for signal N).
     private func execute(_ command: [String], output: OutputTail) async throws -> Int32 {
-        let process = Process()
-        process.executableURL = try Self.locate(command[0])
-        process.arguments = Array(command.dropFirst())
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = FileHandle.standardInput
-        let finished = OneShot()
-        for (pipe, sink) in [(outPipe, FileHandle.standardOutput), (errPipe, FileHandle.standardError)] {
-            let handle = pipe.fileHandleForReading
-            handle.readabilityHandler = { handle in
-                let data = handle.availableData
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    finished.arrive()
-                    return
+        // The command runs on a thread of its own: waiting for it must not hold a Swift concurrency thread.
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    let status = try Spawn.run(command) { data, isError in
+                        (isError ? FileHandle.standardError : FileHandle.standardOutput).write(data)
+                        output.append(data)
+                    }
+                    continuation.resume(returning: status)
+                } catch {
+                    continuation.resume(throwing: error)
                 }
-                sink.write(data)
-                output.append(data)
             }
+            thread.name = "vigil.run"
+            thread.start()
         }
-        return try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { process in
-                // Both pipes must be read to their end before the status is final, or the tail could miss a line.
-                finished.wait(count: 2)
-                let status = process.terminationReason == .uncaughtSignal
-                    ? 128 + process.terminationStatus : process.terminationStatus
-                continuation.resume(returning: status)
-            }
-            do {
-                try process.run()
-                // Our copies of the write ends must close, or the readers would never see the end of the output.
-                try? outPipe.fileHandleForWriting.close()
-                try? errPipe.fileHandleForWriting.close()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-    }
-
-    /// Finds an executable as a shell would: a path with a slash as given, else the first match on PATH.
-    static func locate(_ name: String) throws -> URL {
-        if name.contains("/") { return URL(fileURLWithPath: name) }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for folder in path.split(separator: ":") {
-            let candidate = "\(folder)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return URL(fileURLWithPath: candidate) }
-        }
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "command not found on PATH"])
     }
 }
 
@@ -132,23 +98,4 @@ final class OutputTail: Sendable {
     }
 
     var contents: Data { buffer.withLock { $0 } }
-}
-
-/// Counts arrivals; `wait` blocks the calling thread until enough have arrived.
-final class OneShot: Sendable {
-    private let condition = NSCondition()
-    private let count = Mutex(0)
-
-    func arrive() {
-        condition.lock()
-        count.withLock { $0 += 1 }
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func wait(count wanted: Int) {
-        condition.lock()
-        while count.withLock({ $0 }) < wanted { condition.wait() }
-        condition.unlock()
-    }
 }

@@ -71,7 +71,7 @@ struct ForecastTests {
             let value = level + Double.random(in: -5...5, using: &generator)
             if detector.observe(value) { firings.append(index) }
         }
-        #expect(firings.first.map { $0 >= 120 && $0 <= 124 } == true)
+        #expect(firings.first.map { $0 >= 120 && $0 <= 124 } == true, "fired at \(firings)")
         #expect(!firings.contains { $0 < 120 })
     }
 

@@ -153,6 +153,14 @@ struct NotifyConfigurationTests {
                     + " own name"
             ),
             (
+                "notify:\n  - command: [/bin/true]\n    timeout: 0s\n",
+                "vigil.yml:3: notify entry 1: timeout must be longer than zero — e.g. timeout: 30s"
+            ),
+            (
+                "notify:\n  - command: [/bin/true]\n    timeout: soon\n",
+                "vigil.yml:3: notify entry 1: timeout \"soon\" is not a duration (try 30s, 5m or 1h30m)"
+            ),
+            (
                 "notify:\n  - slack: http://127.0.0.1:9000/a\n    name: Team Chat\n",
                 "vigil.yml:3: notify entry 1: name \"Team Chat\" must be up to 64 lowercase letters, digits, \"-\" or"
                     + " \"_\" — e.g. name: ops-pager"

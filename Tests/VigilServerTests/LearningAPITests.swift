@@ -73,7 +73,8 @@ import VigilStore
             #expect(report.journal.overall.recoveredAutomatically == 5)
             #expect(report.journal.byMonitor.map(\.key) == ["agent"])
             let mttr = try #require(report.journal.overall.timeToRecover)
-            #expect(mttr.p50 == 3 * 86_400 - 1.5 * Self.hour)
+            // Onset is the missed due time, an hour after the last progress.
+            #expect(mttr.p50 == 3 * 86_400 - Self.hour)
             #expect(report.journal.byTag.map(\.key) == ["bots"])
             #expect(report.journal.digestByDay.reduce(0) { $0 + $1.count } == 60)
             #expect(report.journal.sparklines["agent"]?.reduce(0, +) == 60)

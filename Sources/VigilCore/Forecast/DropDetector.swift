@@ -31,7 +31,8 @@ public struct DropDetector: Sendable, Hashable, Codable {
             baseline = value
             return false
         }
-        let scale = max(deviation, abs(base) * 0.01, 1e-9)
+        // The mean absolute deviation is 0.8 σ for normal noise; CUSUM's k and h are in units of σ.
+        let scale = max(1.25 * deviation, abs(base) * 0.01, 1e-9)
         let standardized = (base - value) / scale
         var dropped = false
         if count > warmUp {
