@@ -94,6 +94,7 @@ let package = Package(
                 "VigilEngine",
                 "VigilServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ]

@@ -9,6 +9,7 @@ struct RecoveryReference {
         case action
         case escalation = "escalation policy"
         case monitor
+        case channel = "notify channel"
     }
 
     var kind: Kind
@@ -53,10 +54,12 @@ extension ConfigurationReader {
         switch entry.name {
         case "capabilities":
             for (name, item) in named(entry, what: "capability", example: "x-api:") {
+                declaredNames[.capability, default: []].insert(name)
                 if let capability = capability(name, item) { settings.capabilities[name] = capability }
             }
         case "actions":
             for (name, item) in named(entry, what: "action", example: "restart-worker:") {
+                declaredNames[.action, default: []].insert(name)
                 if let action = action(name, item) { settings.actions[name] = action }
             }
         case "guards":
@@ -65,6 +68,7 @@ extension ConfigurationReader {
             }
         case "escalation":
             for (name, item) in named(entry, what: "escalation policy", example: "oncall:") {
+                declaredNames[.escalation, default: []].insert(name)
                 if let policy = escalationPolicy(name, item) { settings.escalation[name] = policy }
             }
         case "recovery_limit":
@@ -95,8 +99,11 @@ extension ConfigurationReader {
             case .action: known = Array(recovery.actions.keys)
             case .escalation: known = Array(recovery.escalation.keys) + [RecoverySettings.defaultPolicyName]
             case .monitor: known = Array(monitors)
+            case .channel: known = configuration.notify.compactMap(\.name) + ["all"]
             }
-            guard !known.contains(reference.name) else { continue }
+            // A name declared with a mistake inside was reported there; it is not undeclared too.
+            guard !known.contains(reference.name), declaredNames[reference.kind]?.contains(reference.name) != true
+            else { continue }
             var message = "\(reference.user) names \(reference.kind.rawValue) \"\(reference.name)\", which is not declared"
             if let near = nearestKey(to: reference.name, among: known) {
                 message += " — did you mean \"\(near)\"?"
@@ -106,13 +113,16 @@ extension ConfigurationReader {
                 case .action: "actions:"
                 case .escalation: "escalation:"
                 case .monitor: "monitors:"
+                case .channel: "notify: (with name:)"
                 }
                 message += " — declare it under \(section) or fix the name"
             }
             report(line: reference.line, message)
         }
         for (name, capability) in recovery.capabilities where capabilityCycle(from: name, in: recovery.capabilities) {
-            report(line: nil, "capability \"\(name)\" needs itself through \(capability.needs.joined(separator: ", "))"
+            let user = "capability \"\(name)\": needs"
+            let needs = recoveryReferences.first { $0.kind == .capability && $0.user == user }
+            report(line: needs?.line, "capability \"\(name)\" needs itself through \(capability.needs.joined(separator: ", "))"
                 + " — remove the loop from needs:")
         }
     }
@@ -457,12 +467,16 @@ extension ConfigurationReader {
         var coolDown: TimeInterval = 600
         var halt: [String] = []
         var resume: [String] = []
+        var sawMonitor = false
+        var sawWhen = false
         for item in entries(of: mapping, in: context) {
             switch item.name {
             case "monitor":
+                sawMonitor = true
                 monitor = scalar(item, example: "trading-bot", in: context)
                 if let monitor { refer(.monitor, monitor, item.value, user: "\(context.prefix)monitor") }
             case "when":
+                sawWhen = true
                 if let text = scalar(item, example: "\"volatility > 3.0 over 5m\"", in: context),
                     let parsed = guardCondition(text, at: item, in: context)
                 {
@@ -490,6 +504,8 @@ extension ConfigurationReader {
             }
         }
         guard let monitor, let rule else {
+            // A when: or monitor: that was written but is wrong has been reported already.
+            if sawMonitor && sawWhen { return nil }
             report(entry.key, "guard \"\(name)\" needs monitor: and when: — e.g. monitor: trading-bot and"
                 + " when: \"volatility > 3.0 over 5m\"")
             return nil
@@ -565,6 +581,9 @@ extension ConfigurationReader {
                         case "notify":
                             if let names = list(field, example: "[ops, oncall-email]", in: levelContext) {
                                 channels = names.map(\.1)
+                                for (node, channel) in names {
+                                    refer(.channel, channel, node, user: "\(levelContext.prefix)notify")
+                                }
                             } else {
                                 valid = false
                             }

@@ -49,6 +49,8 @@ struct ConfigurationReader {
     private var reportedDuplicates: Set<Int> = []
     /// Names that recovery settings refer to, checked once the whole file is read.
     var recoveryReferences: [RecoveryReference] = []
+    /// Monitors, capabilities, actions and escalation policies declared, valid or not.
+    var declaredNames: [RecoveryReference.Kind: Set<String>] = [:]
 
     init(fileName: String) {
         self.fileName = fileName
@@ -232,6 +234,7 @@ struct ConfigurationReader {
         var declarations: [MonitorDeclaration] = []
         var keyOwners: [UUID: MonitorDeclaration] = [:]
         for monitorEntry in entries(of: mapping, in: .monitors) {
+            declaredNames[.monitor, default: []].insert(monitorEntry.name)
             guard let declaration = monitor(monitorEntry, defaultRateLimit: defaultRateLimit) else { continue }
             if let key = declaration.key {
                 if let owner = keyOwners[key] {

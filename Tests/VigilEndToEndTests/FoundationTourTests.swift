@@ -34,7 +34,6 @@ struct FoundationTourTests {
     @Test func pingStallNotifyKillAndRestart() async throws {
         let receiver = WebhookReceiver()
         try await receiver.start()
-        defer { receiver.stop() }
         let server = try ServerProcess(config: Self.exampleConfig(webhookPort: receiver.port))
         try await server.start()
         defer { server.stop() }
@@ -114,6 +113,7 @@ struct FoundationTourTests {
         }
         let backupSignals = try await server.signals("nightly-backup")
         #expect(backupSignals.first?.body == "backup done")
+        await receiver.stop()
     }
 
     @Test func aStallWhileDownIsFoundAtStartWithItsTrueOnset() async throws {

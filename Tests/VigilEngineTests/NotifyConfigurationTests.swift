@@ -154,11 +154,11 @@ struct NotifyConfigurationTests {
             ),
             (
                 "notify:\n  - command: [/bin/true]\n    timeout: 0s\n",
-                "vigil.yml:3: notify entry 1: timeout must be longer than zero — e.g. timeout: 30s"
+                "vigil.yml:3: notify entry 1: timeout \"0s\" is not a duration: it must be longer than zero (try 30s or 5m)"
             ),
             (
                 "notify:\n  - command: [/bin/true]\n    timeout: soon\n",
-                "vigil.yml:3: notify entry 1: timeout \"soon\" is not a duration (try 30s, 5m or 1h30m)"
+                "vigil.yml:3: notify entry 1: timeout \"soon\" is not a duration (try 5m, 2h or 1h30m)"
             ),
             (
                 "notify:\n  - slack: http://127.0.0.1:9000/a\n    name: Team Chat\n",

@@ -42,13 +42,11 @@ public struct DropDetector: Sendable, Hashable, Codable {
                 sum = 0
             }
         }
-        // A dropping value must not drag the baseline down with it while the drop accumulates.
-        if sum == 0 || count <= warmUp {
-            // A plain running mean while few values are in, so the first difference does not set the scale.
-            let weight = max(smoothing, 1 / Double(count - 1))
-            deviation += weight * (abs(value - base) - deviation)
-            baseline = base + weight * (value - base)
-        }
+        // Every value moves the baseline, or it would drift up on the values that leave the sum at zero; a plain
+        // running mean while few values are in, so the first difference does not set the scale.
+        let weight = max(smoothing, 1 / Double(count - 1))
+        deviation += weight * (abs(value - base) - deviation)
+        baseline = base + weight * (value - base)
         return dropped
     }
 

@@ -133,6 +133,8 @@ public struct GuardState: Sendable, Hashable {
             case .some(true):
                 return trip(at: now, reason: "\(rule.name) tripped again on fresh data: \(describe(fresh))")
             case .some(false):
+                // The samples that tripped it were acted on; judged again they would halt on data back to normal.
+                samples = fresh
                 phase = .closed
                 return [.resume(reason: "\(rule.name) resumed: fresh data is back to normal (\(describe(fresh)))")]
             case .none:

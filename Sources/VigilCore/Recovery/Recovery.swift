@@ -89,7 +89,8 @@ public struct Recovery: Sendable, Hashable {
     public struct Context: Sendable {
         public var plan: RecoveryPlan
         public var actions: [String: Action]
-        /// Start times of this monitor's recent attempts in other incidents too (for the intensity limit).
+        /// Start times of this monitor's recent attempts, in other incidents too (for the intensity limit); this
+        /// incident's own attempts count once whether or not they are included.
         public var monitorAttempts: [Date]
         /// Start times of every monitor's recent attempts, and the limit across all of them.
         public var globalAttempts: [Date]
@@ -192,7 +193,8 @@ public struct Recovery: Sendable, Hashable {
             return effects + escalate(.noPlan, "no recovery plan; \(diagnosis.summary)")
         }
         let now = diagnosis.at
-        let mine = context.monitorAttempts + attempts.map(\.startedAt)
+        // The engine passes every attempt of the monitor, this incident's included: count each once.
+        let mine = context.monitorAttempts + attempts.map(\.startedAt).filter { !context.monitorAttempts.contains($0) }
         guard context.plan.limit.allows(mine, at: now),
             context.globalLimit.allows(context.globalAttempts, at: now)
         else {

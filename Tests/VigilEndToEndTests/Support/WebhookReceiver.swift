@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
+import Logging
 import Hummingbird
+import ServiceLifecycle
 import Synchronization
 import VigilEngine
 
@@ -13,7 +15,7 @@ final class WebhookReceiver: Sendable {
 
     private let deliveries = Mutex<[Delivery]>([])
     private let portBox = Mutex<Int?>(nil)
-    private let task = Mutex<Task<Void, any Error>?>(nil)
+    private let group = Mutex<ServiceGroup?>(nil)
 
     var port: Int { portBox.withLock { $0 } ?? 0 }
     var received: [Delivery] { deliveries.withLock { $0 } }
@@ -32,11 +34,15 @@ final class WebhookReceiver: Sendable {
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in self.portBox.withLock { $0 = channel.localAddress?.port } }
         )
-        task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
+        let services = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "webhook-receiver"))
+        group.withLock { $0 = services }
+        Task { try await services.run() }
         try await eventually("the webhook receiver listening") { self.port != 0 }
     }
 
-    func stop() {
-        task.withLock { $0?.cancel() }
+    /// Shuts the server down gracefully: cancelling it mid-connection can trip SwiftNIO's writer checks.
+    func stop() async {
+        let services = group.withLock { $0 }
+        await services?.triggerGracefulShutdown()
     }
 }
