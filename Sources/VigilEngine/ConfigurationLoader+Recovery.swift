@@ -122,8 +122,10 @@ extension ConfigurationReader {
         for (name, capability) in recovery.capabilities where capabilityCycle(from: name, in: recovery.capabilities) {
             let user = "capability \"\(name)\": needs"
             let needs = recoveryReferences.first { $0.kind == .capability && $0.user == user }
-            report(line: needs?.line, "capability \"\(name)\" needs itself through \(capability.needs.joined(separator: ", "))"
-                + " — remove the loop from needs:")
+            report(
+                line: needs?.line,
+                "capability \"\(name)\" needs itself through \(capability.needs.joined(separator: ", "))"
+                    + " — remove the loop from needs:")
         }
     }
 

@@ -137,14 +137,15 @@ enum EvaluationTable {
         return String(format: "%.\(digits)f", value)
     }
 
-    static func grid(_ rows: [[String]]) -> [String] {
+    /// Columns padded to their widest cell: right-aligned unless listed in `leftAligned` (default the first).
+    static func grid(_ rows: [[String]], leftAligned: Set<Int> = [0]) -> [String] {
         guard let width = rows.first?.count else { return [] }
         let widths = (0..<width).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { column, cell in
-                column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                leftAligned.contains(column) ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }.joined(separator: "  ")
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
     }
 }

@@ -227,7 +227,8 @@ enum ReportText {
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
+    /// Numbers right-aligned, the first and the last column (names, sparklines, reasons) left-aligned.
     static func grid(_ rows: [[String]]) -> [String] {
-        EvaluationTable.grid(rows).map { "  " + $0 }
+        EvaluationTable.grid(rows, leftAligned: [0, (rows.first?.count ?? 1) - 1]).map { "  " + $0 }
     }
 }

@@ -42,7 +42,8 @@ struct DiagnoserTests {
         #expect(!diagnosis.isAvailable("x-api"))
         #expect(
             diagnosis.summary
-                == "blocked: reddit-session (session cookie rejected), x-api (token expired); available: content-creation"
+                == "blocked: reddit-session (session cookie rejected), x-api (token expired);"
+                + " available: content-creation"
         )
     }
 
@@ -54,7 +55,8 @@ struct DiagnoserTests {
             "x-api": (.available, "token valid until 2027-01-31"),
             "content-creation": (.available, "ok"),
         ])
-        let diagnosis = Diagnoser.diagnose(["x-api", "content-creation"], capabilities: declared, results: found, at: now)
+        let diagnosis = Diagnoser.diagnose(
+            ["x-api", "content-creation"], capabilities: declared, results: found, at: now)
 
         #expect(diagnosis.blocked == [
             .init(capability: "network", reason: "no route to host", blockedBy: nil),
@@ -63,7 +65,8 @@ struct DiagnoserTests {
         #expect(!diagnosis.isAvailable("x-api"))
         #expect(diagnosis.available == ["content-creation"])
         #expect(diagnosis.rootCauses == ["network"])
-        #expect(diagnosis.summary == "blocked: network (no route to host), x-api (by network); available: content-creation")
+        #expect(
+            diagnosis.summary == "blocked: network (no route to host), x-api (by network); available: content-creation")
     }
 
     @Test("a child that failed its own probe keeps its reason but is still explained by the blocked parent")

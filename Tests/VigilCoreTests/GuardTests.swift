@@ -9,7 +9,9 @@ struct GuardTests {
     let volatility = SignalKind(rawValue: "volatility")
 
     /// The trading bot's breaker: halt when mean volatility over 5 minutes is above 3, look again after 10 minutes.
-    func volatilityGuard(minimumSamples: Int = 3, window: TimeInterval = 300, coolDown: TimeInterval = 600) -> GuardState {
+    func volatilityGuard(minimumSamples: Int = 3, window: TimeInterval = 300, coolDown: TimeInterval = 600)
+        -> GuardState
+    {
         GuardState(rule: GuardRule(
             name: "volatility", monitor: "trading-bot", kind: "volatility", condition: .meanAbove(3.0),
             window: window, minimumSamples: minimumSamples, coolDown: coolDown, halt: ["pause-bot"],
@@ -125,7 +127,7 @@ struct GuardTests {
             window: 600, minimumSamples: 2, coolDown: 300, halt: [], resume: []))
         _ = state.observe(run(.fail, at: 0))
         _ = state.observe(run(.success, at: 1))
-        #expect(state.observe(run(.fail, at: 700)) == [], "the early failure is out of the window: 1 of 1 fails, too few")
+        #expect(state.observe(run(.fail, at: 700)) == [], "the early ones are out of the window: 1 run end, too few")
         let effects = state.observe(run(.success, at: 701))
         #expect(effects == [], "1 of 2 is not above a half")
     }
@@ -157,7 +159,9 @@ struct GuardTests {
         #expect(state.observe(sample(1, at: 610)) == [])
         #expect(state.observe(sample(1, at: 611)) == [])
         let effects = state.observe(sample(2, at: 612))
-        #expect(effects == [.resume(reason: "volatility resumed: fresh data is back to normal (mean volatility 1.33 over 3 samples)")])
+        #expect(effects == [
+            .resume(reason: "volatility resumed: fresh data is back to normal (mean volatility 1.33 over 3 samples)")
+        ])
         #expect(state.phase == .closed)
     }
 

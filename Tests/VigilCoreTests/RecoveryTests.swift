@@ -36,7 +36,8 @@ private func diagnosis(blocked: [String] = [], available: [String], at: Date) ->
 private func outcome(_ status: ActionOutcome.Status, code: Int? = 0, from start: Date, seconds: TimeInterval)
     -> ActionOutcome
 {
-    ActionOutcome(status: status, code: code, output: "", startedAt: start, finishedAt: start.addingTimeInterval(seconds))
+    ActionOutcome(
+        status: status, code: code, output: "", startedAt: start, finishedAt: start.addingTimeInterval(seconds))
 }
 
 fileprivate extension [Recovery.Effect] {
@@ -103,8 +104,9 @@ struct RecoveryTests {
         #expect(effects.escalations.isEmpty)
         #expect(driver.recovery.phase == .running(action: "write-article"))
         #expect(driver.recovery.diagnosis == found)
-        #expect(effects.notes.first == "diagnosis: blocked: x-api (x-api is down), reddit-session (reddit-session is down);"
-            + " available: content-creation")
+        #expect(
+            effects.notes.first == "diagnosis: blocked: x-api (x-api is down), reddit-session (reddit-session is down);"
+                + " available: content-creation")
         #expect(effects.notes.contains("attempt 1: write-article (cost 3)"))
     }
 
@@ -303,7 +305,8 @@ struct RecoveryTests {
     func backoffGrowsWithinJitter() throws {
         let backoff = Backoff(base: 10, factor: 2, cap: 60, jitter: 0.5)
         for unit in [0.0, 0.37, 0.999] {
-            var driver = Driver(.init(plan: plan(["write-article"], backoff: backoff), actions: essayActions, randomUnit: unit))
+            var driver = Driver(
+                .init(plan: plan(["write-article"], backoff: backoff), actions: essayActions, randomUnit: unit))
             var now = t0
             _ = driver.open(with: diagnosis(available: ["content-creation"], at: now))
             var delays: [TimeInterval] = []
@@ -429,7 +432,8 @@ struct RecoveryTests {
     func oldAttemptsDoNotCount() {
         let limit = IntensityLimit(count: 3, window: 3_600)
         let old = [t0 - 3_600, t0 - 5_000, t0 - 1_000, t0 - 2_000]
-        var driver = Driver(.init(plan: plan(["write-article"], limit: limit), actions: essayActions, monitorAttempts: old))
+        var driver = Driver(
+            .init(plan: plan(["write-article"], limit: limit), actions: essayActions, monitorAttempts: old))
         #expect(driver.open(with: diagnosis(available: ["content-creation"], at: t0)).runs.count == 1)
     }
 
@@ -474,7 +478,8 @@ struct RecoveryTests {
         let effects = driver.open(with: diagnosis(available: ["content-creation"], at: t0))
         #expect(effects.runs.isEmpty)
         #expect(effects.escalations == [.intensity])
-        #expect(effects.escalationDetails.first?.hasPrefix("stopped acting: 3 recovery attempts within 1m already") == true)
+        #expect(
+            effects.escalationDetails.first?.hasPrefix("stopped acting: 3 recovery attempts within 1m already") == true)
         #expect(driver.recovery.phase == .stopped(.intensity))
 
         var calmer = Driver(.init(

@@ -30,7 +30,7 @@ import VigilEngine
         )
         let started = ContinuousClock.now
         let outcome = await runner().run(action)
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(100))
         #expect(outcome.status == .timedOut)
         #expect(outcome.output == "restarting\n")
         #expect(outcome.finishedAt >= outcome.startedAt)
@@ -67,7 +67,7 @@ import VigilEngine
         let started = ContinuousClock.now
         let slow = await runner().run(
             Action(name: "kick", kind: .http(HTTPRequestSpec(url: server.url("/slow"))), timeout: 1))
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(100))
         #expect(slow.status == .timedOut)
         #expect(slow.code == nil)
     }

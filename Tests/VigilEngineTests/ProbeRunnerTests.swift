@@ -15,7 +15,7 @@ import VigilEngine
     @Test func aProbeThatHangsTimesOutAndCountsAsBlocked() async throws {
         let started = ContinuousClock.now
         let result = await probe(.command(argv: ["sh", "-c", "sleep 300 & sleep 300"], timeout: 1))
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(100))
         #expect(result.status == .blocked)
         #expect(result.reason == "timed out after 1s")
         #expect(result.capability == "target")
@@ -65,7 +65,7 @@ import VigilEngine
 
         let started = ContinuousClock.now
         let slow = await probe(.http(url: server.url("/slow"), expect: 200...399, timeout: 1))
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(100))
         #expect(slow.status == .blocked)
         #expect(slow.reason.contains("timed out"), "\(slow.reason)")
     }
@@ -256,7 +256,7 @@ import VigilEngine
         ]
         let started = ContinuousClock.now
         let results = await runner.probe(capabilities)
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(100))
         #expect(Set(results.keys) == Set(capabilities.map(\.name)))
         #expect(results["content-creation"]?.status == .available)
         #expect(results["content-creation"]?.reason == "drafts folder writable")

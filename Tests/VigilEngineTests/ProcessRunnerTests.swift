@@ -20,7 +20,7 @@ import VigilEngine
     @Test func aHangingCommandIsKilledAtItsTimeoutTogetherWithItsChildren() async throws {
         let started = ContinuousClock.now
         let outcome = await runner.run(shell("sleep 300 & echo $!; sleep 300 & echo $!; echo $$; wait"), timeout: 1)
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(100))
         #expect(outcome.status == .timedOut)
         #expect(outcome.code == 128 + Int(SIGTERM), "the shell ended by SIGTERM: \(outcome)")
         let pids = RuntimeSupport.pids(in: outcome.output)
@@ -34,7 +34,7 @@ import VigilEngine
         let runner = ProcessRunner(killGrace: 0.5)
         let started = ContinuousClock.now
         let outcome = await runner.run(shell("trap '' TERM; sleep 300 & echo $!; echo $$; wait; wait"), timeout: 1)
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(100))
         #expect(outcome.status == .timedOut)
         #expect(outcome.code == 128 + Int(SIGKILL), "the shell ignored SIGTERM: \(outcome)")
         let pids = RuntimeSupport.pids(in: outcome.output)
@@ -54,7 +54,7 @@ import VigilEngine
     @Test func aFloodThatNeverEndsIsBoundedAndStoppedAtItsTimeout() async throws {
         let started = ContinuousClock.now
         let outcome = await runner.run(CommandSpec(argv: ["yes", "flood"], outputLimit: 4096), timeout: 1)
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(100))
         #expect(outcome.status == .timedOut)
         #expect(outcome.output.utf8.count <= 4096)
         #expect(outcome.output.contains("flood\nflood\n"))
@@ -124,7 +124,7 @@ import VigilEngine
     @Test func aChildLeftRunningDoesNotHoldTheOutcomeBack() async throws {
         let started = ContinuousClock.now
         let outcome = await runner.run(shell("sleep 300 & echo $!"), timeout: 120)
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(100))
         #expect(outcome.status == .succeeded)
         let pids = RuntimeSupport.pids(in: outcome.output)
         #expect(pids.count == 1)
@@ -154,7 +154,7 @@ import VigilEngine
         try await RuntimeSupport.eventually("the command started") { pids().count == 2 }
         task.cancel()
         let outcome = await task.value
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(100))
         #expect(outcome.status == .failed)
         #expect(outcome.output.contains("cancelled"))
         for pid in pids() {

@@ -82,6 +82,13 @@ struct RecoveryConfigurationTests {
     // MARK: - Everything that loads
 
     static let everything = """
+        notify:
+          - webhook: http://127.0.0.1:9000/ops
+            name: ops
+          - webhook: http://127.0.0.1:9000/pager
+            name: pager
+          - webhook: http://127.0.0.1:9000/mail
+            name: ops-mail
         monitors:
           trading-bot:
             every: 1m
@@ -303,8 +310,8 @@ struct RecoveryConfigurationTests {
                 http: http://127.0.0.1:5432/health
             """)
         #expect(found == [
-            #"vigil.yml:4: capability "db": has more than one probe (tcp, http) — keep one of command, http, tcp, file,"#
-                + " expires, expires_command, expires_file"
+            #"vigil.yml:4: capability "db": has more than one probe (tcp, http)"#
+                + " — keep one of command, http, tcp, file, expires, expires_command, expires_file"
         ])
     }
 
@@ -432,7 +439,7 @@ struct RecoveryConfigurationTests {
         #expect(found.first?.hasPrefix(#"vigil.yml:7: guard "volatility": "#) == true, "\(found)")
     }
 
-    @Test("a bad duration is reported on its line, in a plan, a guard, a capability and an action")
+    @Test("a bad duration is reported once, on its line; what uses the faulty declaration is not called undeclared")
     func badDurations() {
         let found = mistakes(in: """
             monitors:
@@ -471,7 +478,9 @@ struct RecoveryConfigurationTests {
                 command: [./x.sh]
                 needs: [x-api]
             """)
-        #expect(found == [#"vigil.yml:4: capability "x-api" needs itself through x-api — remove the loop from needs:"#])
+        #expect(found == [
+            #"vigil.yml:4: capability "x-api" needs itself through x-api — remove the loop from needs:"#
+        ])
     }
 
     @Test("a loop through two capabilities is reported on each needs line, in file order")

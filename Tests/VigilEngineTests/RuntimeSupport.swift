@@ -49,7 +49,7 @@ enum RuntimeSupport {
 
     /// Waits for `condition`, checking every 50 ms; throws after `limit`.
     static func eventually(
-        within limit: Duration = .seconds(15),
+        within limit: Duration = .seconds(120),
         _ what: String,
         _ condition: () throws -> Bool
     ) async throws {

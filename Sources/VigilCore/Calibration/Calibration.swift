@@ -22,6 +22,12 @@ public struct CalibratedDeadline: Sendable, Hashable, Codable {
     /// One sentence, e.g. "no commit for 19h; 97% of this monitor's gaps are shorter".
     public var explanation: String
 
+    enum CodingKeys: String, CodingKey {
+        case silence, horizon, probability, explanation
+        case shareShorter = "share_shorter"
+        case gapCount = "gap_count"
+    }
+
     public init(
         silence: TimeInterval, horizon: TimeInterval, probability: Double, shareShorter: Double, gapCount: Int,
         explanation: String

@@ -61,7 +61,7 @@ enum Command {
 
 /// Waits for `condition` by checking it every 50 ms; fails after `limit` so a broken build cannot hang the suite.
 func eventually(
-    within limit: Duration = .seconds(30),
+    within limit: Duration = .seconds(120),
     _ what: String,
     _ condition: () async throws -> Bool
 ) async throws {

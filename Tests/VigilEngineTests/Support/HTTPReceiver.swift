@@ -51,7 +51,7 @@ final class HTTPReceiver: Sendable {
             onServerRunning: { channel in self.portBox.withLock { $0 = channel.localAddress?.port } }
         )
         task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(120)
         while self.port == 0 {
             guard ContinuousClock.now < deadline else { throw ChannelTestFailure("the HTTP receiver did not start") }
             try await Task.sleep(for: .milliseconds(20))
