@@ -79,10 +79,18 @@ extension Engine {
         } catch {
             throw EngineError(.notDurable, "cannot read the journal: \(error.message)")
         }
-        let records = incidents.compactMap { incident -> IncidentRecord? in
+        var records = incidents.compactMap { incident -> IncidentRecord? in
             guard let monitor = byID[incident.monitorID] else { return nil }
             return IncidentRecord(
                 incident: incident, monitorSlug: monitor.slug, tags: monitor.tags, timeZone: Self.timeZone(of: monitor))
+        }
+        // The diagnosis names the blocker; the attempt after which progress resumed names the action.
+        for index in records.indices.prefix(5_000) {
+            guard let recovery = try? await store.recoveryRecord(incidentID: records[index].incident.id) else {
+                continue
+            }
+            records[index].blocker = recovery.diagnoses.first?.rootCauses.first
+            records[index].action = recovery.attempts.last { $0.result == .recovered }?.action
         }
         let journal = JournalReport(
             records: records, monitors: snapshots.map { ($0.monitor.slug, $0.monitor.tags) }, progress: progress,

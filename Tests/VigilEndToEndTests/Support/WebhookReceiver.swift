@@ -20,7 +20,8 @@ final class WebhookReceiver: Sendable {
     var port: Int { portBox.withLock { $0 } ?? 0 }
     var received: [Delivery] { deliveries.withLock { $0 } }
 
-    func start() async throws {
+    /// Starts listening on `port` (0: any free one).
+    func start(port: Int = 0) async throws {
         let router = Router()
         router.post("/hook") { request, context in
             let body = try await request.body.collect(upTo: 1 << 20)
@@ -31,7 +32,7 @@ final class WebhookReceiver: Sendable {
         }
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            configuration: .init(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { channel in self.portBox.withLock { $0 = channel.localAddress?.port } }
         )
         let services = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "webhook-receiver"))
