@@ -17,14 +17,23 @@ struct PingController {
     func addRoutes(to router: Router<VigilRequestContext>) {
         for method in [HTTPRequest.Method.head, .get, .post] {
             router.on("/ping/**", method: method) { request, context in
-                await handle(request, context: context)
+                await handle(request, context: context, segments: context.parameters.getCatchAll())
+            }
+            // hc-ping.com's form has no /ping/ prefix: https://hc-ping.com/<uuid>/start. Accept it too, so that
+            // URLs written for the hosted service work by changing only the host.
+            router.on("/{root}", method: method) { request, context in
+                await handle(request, context: context, segments: [Substring(context.parameters.get("root") ?? "")])
+            }
+            router.on("/{root}/**", method: method) { request, context in
+                let root = Substring(context.parameters.get("root") ?? "")
+                return await handle(request, context: context, segments: [root] + context.parameters.getCatchAll())
             }
         }
     }
 
-    func handle(_ request: Request, context: VigilRequestContext) async -> Response {
+    func handle(_ request: Request, context: VigilRequestContext, segments: [Substring]) async -> Response {
         let path: PingPath
-        switch PingPath.parse(context.parameters.getCatchAll()) {
+        switch PingPath.parse(segments) {
         case .success(let parsed): path = parsed
         case .failure(.notFound): return respond(.notFound, "not found")
         case .failure(.invalid(let reason)): return respond(.badRequest, reason)
