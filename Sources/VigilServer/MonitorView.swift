@@ -20,9 +20,11 @@ public struct MonitorView: Codable, Sendable, Hashable {
     public var pingURL: String
     public var origin: String
     public var tags: [String]
+    /// The calibrated deadline's one-sentence reason, for a monitor with `calibrate: suggest` or `auto`.
+    public var calibration: String?
 
     enum CodingKeys: String, CodingKey {
-        case slug, key, state, running, schedule, grace, due, origin, tags
+        case slug, key, state, running, schedule, grace, due, origin, tags, calibration
         case lastSignal = "last_signal"
         case lastProgress = "last_progress"
         case nextDeadline = "next_deadline"
@@ -68,5 +70,6 @@ public struct MonitorView: Codable, Sendable, Hashable {
         try container.encode(pingURL, forKey: .pingURL)
         try container.encode(origin, forKey: .origin)
         try container.encode(tags, forKey: .tags)
+        try container.encodeIfPresent(calibration, forKey: .calibration)
     }
 }

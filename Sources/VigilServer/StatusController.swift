@@ -10,14 +10,14 @@ struct StatusController {
 
     func addRoutes(to router: Router<VigilRequestContext>) {
         router.get("/api/v1/monitors") { _, _ in
-            try json(engine.snapshots().map(MonitorView.init))
+            try json(engine.snapshots().map(view))
         }
         router.get("/api/v1/monitors/{slugOrKey}") { _, context in
             let slugOrKey = try context.parameters.require("slugOrKey")
             guard let snapshot = engine.snapshot(slugOrKey: slugOrKey) else {
                 throw HTTPError(.notFound, message: "no monitor has the slug or key \(slugOrKey)")
             }
-            return try json(MonitorView(snapshot))
+            return try json(view(snapshot))
         }
         router.get("/api/v1/monitors/{slugOrKey}/signals") { request, context in
             let (monitor, limit) = try target(request, context)
@@ -40,6 +40,13 @@ struct StatusController {
             throw HTTPError(.badRequest, message: "limit \(limitText) is not a number from 1 to 10000")
         }
         return (snapshot.monitor, limit)
+    }
+
+    /// The monitor's view, with the reason of its calibrated deadline when it calibrates.
+    private func view(_ snapshot: Engine.Snapshot) -> MonitorView {
+        var view = MonitorView(snapshot)
+        view.calibration = engine.calibratedDeadline(of: snapshot.monitor.id)?.explanation
+        return view
     }
 
     private func json(_ value: some Encodable) throws -> Response {

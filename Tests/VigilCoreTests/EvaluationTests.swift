@@ -39,4 +39,23 @@ struct EvaluationTests {
         #expect(atHorizon.medianDaysToAlarm == 1)
         #expect(evaluation.rows[7].brier == nil)
     }
+
+    @Test func aRuleThatMissesMostStallsHasNoMedianInsteadOfAnInfiniteOne() throws {
+        // Every fourth gap is a stall of 24–33 h: the 95th percentile of gaps lies above most of them.
+        var time = Synthetic.t0
+        var times = [time]
+        for index in 1...800 {
+            time += index % 4 == 0 ? Synthetic.day + Double(index / 4 % 10) * Synthetic.hour : Synthetic.hour
+            times.append(time)
+        }
+        let evaluation = Evaluation.run(
+            streams: [ProgressStream(name: "s", times: times)], end: time, horizons: [Synthetic.day])
+        let quantile = try #require(evaluation.rows.first { $0.method == "quantile" })
+        #expect(quantile.medianDaysToAlarm == .infinity)
+        let json = try JSONEncoder().encode(evaluation.rows)
+        let rows = try #require(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
+        let encoded = try #require(rows.first { $0["method"] as? String == "quantile" })
+        #expect(encoded["median_days_to_alarm"] is NSNull)
+        #expect(encoded["share_alarmed_before_horizon"] as? Double == 0)
+    }
 }

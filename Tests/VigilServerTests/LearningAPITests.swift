@@ -116,7 +116,7 @@ import VigilStore
             time += index % 10 == 0 && index > 0 ? 3 * 86_400 : 1_200
             return time
         }
-        try await Self.withEngine(calibrate: .auto, progress: progress, clock: progress.last! + 60) { engine, _ in
+        try await Self.withEngine(calibrate: .auto, progress: progress, clock: progress.last! + 60) { engine, client in
             let snapshot = try #require(engine.snapshot(slugOrKey: "agent"))
             guard case .every(let period) = snapshot.monitor.schedule else {
                 Issue.record("the schedule is no longer a period")
@@ -128,6 +128,11 @@ import VigilStore
             let calibrated = try #require(engine.calibratedDeadline(of: snapshot.monitor.id))
             #expect(abs(calibrated.silence - deadline) < 1)
             #expect(engine.declaredMonitor(of: snapshot.monitor.id)?.schedule == .every(Self.hour))
+            // Wherever the deadline is shown, it explains itself.
+            let view = try Self.decode(
+                MonitorView.self, try await client.execute(uri: "/api/v1/monitors/agent", method: .get))
+            #expect(view.calibration == calibrated.explanation)
+            #expect(view.calibration?.hasPrefix("no success for ") == true)
         }
     }
 

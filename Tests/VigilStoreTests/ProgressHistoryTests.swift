@@ -65,4 +65,29 @@ struct ProgressHistoryTests {
         #expect(names.first == "2026-11-29 foundation")
         #expect(names.contains("2026-11-29 progress history"))
     }
+
+    @Test func theHistoryIsBoundedPerMonitor() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try SQLiteStore(path: folder.path("vigil.sqlite"), signalsKept: 10)
+        let monitor = Fixture.monitor("busy")
+        try await store.saveMonitor(monitor, initialState: .new(at: Fixture.at(0)))
+        let total = SQLiteStore.progressKept + 1_500
+        // Concurrent commits share transactions, as pings do.
+        for chunk in stride(from: 1, through: total, by: 500) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for revision in chunk..<min(chunk + 500, total + 1) {
+                    group.addTask {
+                        try await store.commit(Fixture.step(of: monitor.id, revision: Int64(revision), body: ""))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let kept = try await store.progress(
+            monitorID: monitor.id, from: .distantPast, to: .distantFuture, limit: 100_000)
+        #expect(kept.count >= SQLiteStore.progressKept)
+        #expect(kept.count < SQLiteStore.progressKept + 1_000)
+        #expect(kept.last?.at == Fixture.at(TimeInterval(total)))
+    }
 }

@@ -38,21 +38,23 @@ public struct Evaluation: Sendable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(method, forKey: .method)
             try container.encode(horizonDays, forKey: .horizonDays)
-            try container.encode(falseAlarmsPerMonth.map(Self.rounded), forKey: .falseAlarmsPerMonth)
-            try container.encode(falseAlarmsPerMonthMin.map(Self.rounded), forKey: .falseAlarmsPerMonthMin)
-            try container.encode(falseAlarmsPerMonthMax.map(Self.rounded), forKey: .falseAlarmsPerMonthMax)
-            try container.encode(medianDaysToAlarm.map(Self.rounded), forKey: .medianDaysToAlarm)
-            try container.encode(p25DaysToAlarm.map(Self.rounded), forKey: .p25DaysToAlarm)
-            try container.encode(shareAlarmedBeforeHorizon.map(Self.rounded), forKey: .shareAlarmedBeforeHorizon)
+            try container.encode(falseAlarmsPerMonth.flatMap(Self.rounded), forKey: .falseAlarmsPerMonth)
+            try container.encode(falseAlarmsPerMonthMin.flatMap(Self.rounded), forKey: .falseAlarmsPerMonthMin)
+            try container.encode(falseAlarmsPerMonthMax.flatMap(Self.rounded), forKey: .falseAlarmsPerMonthMax)
+            try container.encode(medianDaysToAlarm.flatMap(Self.rounded), forKey: .medianDaysToAlarm)
+            try container.encode(p25DaysToAlarm.flatMap(Self.rounded), forKey: .p25DaysToAlarm)
+            try container.encode(shareAlarmedBeforeHorizon.flatMap(Self.rounded), forKey: .shareAlarmedBeforeHorizon)
             try container.encode(stalls, forKey: .stalls)
             try container.encode(falseAlarms, forKey: .falseAlarms)
-            try container.encode(aucWithinMedian.map(Self.rounded), forKey: .aucWithinMedian)
-            try container.encode(brier.map(Self.rounded), forKey: .brier)
+            try container.encode(aucWithinMedian.flatMap(Self.rounded), forKey: .aucWithinMedian)
+            try container.encode(brier.flatMap(Self.rounded), forKey: .brier)
             try container.encode(forecasts, forKey: .forecasts)
         }
 
-        static func rounded(_ value: Double) -> Double {
-            value.isFinite ? (value * 10_000).rounded() / 10_000 : value
+        /// Four decimals; `nil` (JSON `null`) for a figure that is not finite, such as the median time to alarm
+        /// of a rule that missed most stalls.
+        static func rounded(_ value: Double) -> Double? {
+            value.isFinite ? (value * 10_000).rounded() / 10_000 : nil
         }
     }
 
