@@ -232,17 +232,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             try journal(effect, monitorID: id, in: db)
         }
         for notice in batch.notices {
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO outbox (idempotency_key, channel, target, payload, created_at, attempts,
-                        next_attempt_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    notice.idempotencyKey, notice.channel, notice.target, notice.payload,
-                    notice.createdAt.timeIntervalSince1970, notice.attempts, notice.nextAttemptAt.timeIntervalSince1970,
-                ]
-            )
+            try Self.enqueue(notice, in: db)
         }
     }
 

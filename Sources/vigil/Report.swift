@@ -69,18 +69,9 @@ struct Calibrate: AsyncParsableCommand {
 extension ClientOptions {
     /// GETs `path` and decodes the answer, mapping failures to the documented exit codes.
     func fetch<T: Decodable>(_ path: String, what: String) async throws -> T {
-        let reply: VigilClient.Reply
+        let body = try await fetch(path)
         do {
-            reply = try await client.get(path)
-        } catch {
-            guard case .unreachable(let message) = error else { throw error }
-            throw failure(message, status: ExitStatus.unreachable)
-        }
-        guard reply.status == 200 else {
-            throw failure("the server answered \(reply.status): \(reply.body)", status: ExitStatus.refused)
-        }
-        do {
-            return try VigilJSON.decoder.decode(T.self, from: Data(reply.body.utf8))
+            return try VigilJSON.decoder.decode(T.self, from: Data(body.utf8))
         } catch {
             throw failure("the server's answer is not \(what) — is \(serverURL) a Vigil server of this version?",
                           status: ExitStatus.refused)

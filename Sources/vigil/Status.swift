@@ -14,23 +14,7 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        let reply: VigilClient.Reply
-        do {
-            reply = try await client.client.get("/api/v1/monitors")
-        } catch {
-            guard case .unreachable(let message) = error else { throw error }
-            throw failure(message, status: ExitStatus.unreachable)
-        }
-        guard reply.status == 200 else {
-            throw failure("the server answered \(reply.status): \(reply.body)", status: ExitStatus.refused)
-        }
-        let monitors: [MonitorView]
-        do {
-            monitors = try VigilJSON.decoder.decode([MonitorView].self, from: Data(reply.body.utf8))
-        } catch {
-            throw failure("the server's answer is not a monitor list — is \(client.serverURL) a Vigil server?",
-                          status: ExitStatus.refused)
-        }
+        let monitors: [MonitorView] = try await client.fetch("/api/v1/monitors", what: "a monitor list")
         if json {
             print(String(decoding: try VigilJSON.prettyEncoder.encode(monitors), as: UTF8.self))
         } else {
