@@ -12,7 +12,7 @@ struct MonitorLearning {
 // Reading the monitors' `calibrate:` and `forecast:`.
 extension ConfigurationReader {
     static let learningMonitorKeys = ["calibrate", "forecast"]
-    static let forecastRuleKeys = ["risk", "warn"]
+    static let forecastRuleKeys = ["risk", "drop", "warn", "action"]
 
     /// Reads `calibrate:` or `forecast:` of a monitor; false when it has a mistake.
     mutating func readMonitorLearning(_ field: Entry, in context: Context, into learning: inout MonitorLearning)
@@ -46,15 +46,20 @@ extension ConfigurationReader {
                 valid = false
                 continue
             }
-            var risk: Double?
+            var trigger: ForecastRule.Trigger?
             var message: String?
+            var action: String?
             for (key, value) in mapping {
                 let name = key.scalar?.string ?? ""
                 let text = value.scalar?.string.trimmingCharacters(in: .whitespaces) ?? ""
                 switch name {
                 case "risk":
                     if let parsed = Self.probability(text) {
-                        risk = parsed
+                        if trigger != nil {
+                            report(key, "\(ruleContext)has both risk: and drop: — give each its own rule")
+                            valid = false
+                        }
+                        trigger = .risk(parsed)
                     } else {
                         report(value, "\(ruleContext)risk \"\(text)\" is not a probability between 0 and 1 — e.g. 60% or 0.6")
                         valid = false
@@ -66,26 +71,48 @@ extension ConfigurationReader {
                     } else {
                         message = text
                     }
-                case "action", "run":
-                    report(key, "\(ruleContext)\(name): is not supported in forecast rules yet — use warn: \"message\"")
-                    valid = false
+                case "drop":
+                    if SignalKind.isValidTypedName(text), text != "failure_ratio" {
+                        if trigger != nil {
+                            report(key, "\(ruleContext)has both risk: and drop: — give each its own rule")
+                            valid = false
+                        }
+                        trigger = .drop(kind: text)
+                    } else {
+                        report(value, "\(ruleContext)drop \"\(text)\" is not a signal kind — e.g. drop: engagement")
+                        valid = false
+                    }
+                case "action":
+                    if text.isEmpty || value.scalar == nil {
+                        report(value, "\(ruleContext)action needs the name of a declared action — e.g. action: write-article")
+                        valid = false
+                    } else {
+                        action = text
+                        refer(.action, text, value, user: "\(ruleContext)action")
+                    }
                 default:
                     let known = Self.forecastRuleKeys.joined(separator: ", ")
                     report(key, "\(ruleContext)unknown key \"\(name)\" — known keys: \(known)")
                     valid = false
                 }
             }
-            guard let risk else {
-                if valid { report(item, "\(ruleContext)has no risk: — e.g. risk: 60%") }
+            guard let trigger else {
+                if valid { report(item, "\(ruleContext)has no risk: or drop: — e.g. risk: 60% or drop: engagement") }
                 valid = false
                 continue
             }
-            guard let message else {
-                if valid { report(item, "\(ruleContext)has no warn: — e.g. warn: \"commits are slowing down\"") }
+            guard message != nil || action != nil else {
+                if valid {
+                    report(item, "\(ruleContext)has no warn: or action: — e.g. warn: \"commits are slowing down\""
+                        + " or action: write-article")
+                }
                 valid = false
                 continue
             }
-            learning.forecast.append(ForecastRule(risk: risk, response: .warn(message)))
+            var responses: [ForecastRule.Response] = []
+            if let message { responses.append(.warn(message)) }
+            if let action { responses.append(.run(action: action)) }
+            learning.forecast.append(ForecastRule(trigger: trigger, responses: responses))
         }
         return valid
     }

@@ -519,12 +519,19 @@ extension ConfigurationReader {
         )
     }
 
-    /// `KIND > N over D`, `KIND < N over D` or `failure_ratio > R over D`.
+    /// `KIND > N over D`, `KIND < N over D`, `failure_ratio > R over D` or `KIND drops`.
     private mutating func guardCondition(_ text: String, at item: Entry, in context: Context)
         -> (kind: String, condition: GuardRule.Condition, window: TimeInterval)?
     {
         let words = text.split(separator: " ").map(String.init)
-        let example = "e.g. \"volatility > 3.0 over 5m\" or \"failure_ratio > 0.5 over 10m\""
+        let example = "e.g. \"volatility > 3.0 over 5m\", \"failure_ratio > 0.5 over 10m\" or \"engagement drops\""
+        if words.count == 2, words[1] == "drops" {
+            guard SignalKind.isValidTypedName(words[0]), words[0] != "failure_ratio" else {
+                report(item.value, "\(context.prefix)when \"\(text)\": \"\(words[0])\" is not a signal kind — \(example)")
+                return nil
+            }
+            return (words[0], .drops, 0)
+        }
         guard words.count == 5, words[3] == "over", let threshold = Double(words[2]),
             words[1] == ">" || words[1] == "<"
         else {
@@ -650,7 +657,7 @@ extension ConfigurationReader {
         return mapping
     }
 
-    private mutating func refer(_ kind: RecoveryReference.Kind, _ name: String, _ node: Node, user: String) {
+    mutating func refer(_ kind: RecoveryReference.Kind, _ name: String, _ node: Node, user: String) {
         recoveryReferences.append(RecoveryReference(kind: kind, name: name, line: node.mark?.line ?? 0, user: user))
     }
 

@@ -13,6 +13,10 @@ struct LearningRegistry {
         var deadline: CalibratedDeadline?
         /// Rules already warned about in the current silence, by index.
         var warned: Set<Int> = []
+        /// A drop detector per signal kind that a drop rule watches.
+        var detectors: [String: DropDetector] = [:]
+        /// Kinds whose detector signalled a drop since the rules were last checked, with the value and when.
+        var drops: [String: (value: Double, at: Date)] = [:]
     }
 
     var entries: [UUID: Entry] = [:]
@@ -76,6 +80,25 @@ extension Engine {
         if learns { recalibrate(monitorID) }
     }
 
+    /// Feeds a numeric signal that is already durable to the drop detectors of the monitor's drop rules.
+    func learn(value: Double, kind: String, at date: Date, of monitorID: UUID) {
+        learning.withLock { learning in
+            guard var entry = learning.entries[monitorID] else { return }
+            var fired = false
+            var detector = entry.detectors[kind] ?? DropDetector()
+            var watched = false
+            for rule in entry.rules where rule.dropKind == kind {
+                // One detector per kind, fed once per value, however many rules watch the kind.
+                if !watched { fired = rule.observe(value, ofKind: kind, in: &detector) }
+                watched = true
+            }
+            guard watched else { return }
+            entry.detectors[kind] = detector
+            if fired { entry.drops[kind] = (value, date) }
+            learning.entries[monitorID] = entry
+        }
+    }
+
     /// Computes the monitor's calibrated deadline and, for `calibrate: auto`, makes it the effective schedule.
     func recalibrate(_ monitorID: UUID) {
         let now = now()
@@ -125,52 +148,98 @@ extension Engine {
 
     // MARK: - Forecast rules
 
-    /// Sends a warning notice for each forecast rule whose risk threshold the current silence crossed, once per
-    /// silence; returns how many warnings were queued.
+    /// Carries out each forecast rule whose risk threshold the current silence crossed, or whose signal kind
+    /// dropped, once per silence: sends its warning notice and hands its action to `run` (the recovery loop's
+    /// `runPreemptive`). Returns how many rules fired.
+    /// - Parameter run: runs a declared action for a monitor, with the reason to journal; actions are skipped
+    ///   without it.
     @discardableResult
-    public func checkForecasts(at now: Date) async -> Int {
-        let crossings = learning.withLock { learning -> [(UUID, Int, ForecastRule, Double, Date)] in
-            var crossings: [(UUID, Int, ForecastRule, Double, Date)] = []
+    public func checkForecasts(
+        at now: Date,
+        run: ((_ action: String, _ monitor: Monitor, _ reason: String) async -> Void)? = nil
+    ) async -> Int {
+        struct Crossing {
+            var id: UUID
+            var index: Int
+            var rule: ForecastRule
+            /// Why the notice is sent, after the rule's message.
+            var detail: String
+            /// Why the action runs, e.g. "risk 72% ≥ 60%".
+            var cause: String
+            /// Names the silence or the drop in idempotency keys.
+            var since: Date
+        }
+        let crossings = learning.withLock { learning -> [Crossing] in
+            var crossings: [Crossing] = []
             for (id, entry) in learning.entries where !entry.rules.isEmpty {
-                guard let last = entry.history.lastProgress else { continue }
-                let silence = now.timeIntervalSince(last)
-                let estimator = StallModel.standard.estimator(
-                    for: entry.history, horizon: Self.stallHorizon(of: entry.declared, near: last),
-                    typicalGap: Self.typicalGap(of: entry.declared, near: last))
+                let drops = entry.drops
+                learning.entries[id]!.drops = [:]
+                let estimator = entry.history.lastProgress.map { last in
+                    StallModel.standard.estimator(
+                        for: entry.history, horizon: Self.stallHorizon(of: entry.declared, near: last),
+                        typicalGap: Self.typicalGap(of: entry.declared, near: last))
+                }
                 for (index, rule) in entry.rules.enumerated() where !entry.warned.contains(index) {
-                    guard silence >= rule.silence(in: estimator) else { continue }
+                    switch rule.trigger {
+                    case .risk(let threshold):
+                        guard let last = entry.history.lastProgress, let estimator else { continue }
+                        let silence = now.timeIntervalSince(last)
+                        guard silence >= rule.silence(in: estimator) else { continue }
+                        let probability = estimator.probability(afterSilence: silence)
+                        crossings.append(Crossing(
+                            id: id, index: index, rule: rule,
+                            detail: "stall risk \(Calibrator.percent(probability)) after "
+                                + "\(Calibrator.spoken(silence)) without progress",
+                            cause: "risk \(Calibrator.percent(probability)) ≥ \(Calibrator.percent(threshold))",
+                            since: last))
+                    case .drop(let kind):
+                        guard let drop = drops[kind] else { continue }
+                        let value = (drop.value * 100).rounded() / 100
+                        crossings.append(Crossing(
+                            id: id, index: index, rule: rule, detail: "\(kind) dropped to \(value)",
+                            cause: "\(kind) dropped to \(value)", since: drop.at))
+                    }
                     learning.entries[id]!.warned.insert(index)
-                    crossings.append((id, index, rule, estimator.probability(afterSilence: silence), last))
                 }
             }
             return crossings
         }
         var batches: [ChangeBatch] = []
-        for (id, index, rule, probability, last) in crossings {
+        var actions: [(String, Monitor, String)] = []
+        for crossing in crossings {
+            let id = crossing.id
             guard let (monitor, state) = registry.withLock({ registry in
                 registry.entries[id].map { ($0.monitor, $0.state) }
             }) else { continue }
-            guard case .warn(let message) = rule.response else { continue }
-            let payload = NoticePayload(
-                event: "forecast_warning", monitor: monitor.slug, monitorID: monitor.id.uuidString.lowercased(),
-                oldState: state.status.rawValue, newState: state.status.rawValue, at: now, noticedAt: now,
-                reason: "\(message) — stall risk \(Calibrator.percent(probability)) after "
-                    + "\(Calibrator.spoken(now.timeIntervalSince(last))) without progress",
-                pingURL: pingURL(for: monitor), tags: monitor.tags)
             var notices: [Notice] = []
-            for (targetIndex, target) in settings.notify.enumerated() {
-                let key = "\(monitor.id.uuidString.lowercased()).forecast.\(Int(last.timeIntervalSince1970))."
-                    + "\(index).\(targetIndex)"
-                if let notice = target.channel.notice(for: payload, idempotencyKey: key, createdAt: now) {
-                    notices.append(notice)
+            for response in crossing.rule.responses {
+                switch response {
+                case .run(let action):
+                    actions.append((action, monitor, crossing.cause))
+                case .warn(let message):
+                    let payload = NoticePayload(
+                        event: "forecast_warning", monitor: monitor.slug, monitorID: monitor.id.uuidString.lowercased(),
+                        oldState: state.status.rawValue, newState: state.status.rawValue, at: now, noticedAt: now,
+                        reason: "\(message) — \(crossing.detail)",
+                        pingURL: pingURL(for: monitor), tags: monitor.tags)
+                    for (targetIndex, target) in settings.notify.enumerated() {
+                        let key = "\(monitor.id.uuidString.lowercased()).forecast."
+                            + "\(Int(crossing.since.timeIntervalSince1970)).\(crossing.index).\(targetIndex)"
+                        if let notice = target.channel.notice(for: payload, idempotencyKey: key, createdAt: now) {
+                            notices.append(notice)
+                        }
+                    }
                 }
             }
             logger.notice(
-                "forecast warning",
-                metadata: ["vigil.monitor": "\(monitor.slug)", "vigil.risk": "\(probability)"])
+                "forecast rule fired",
+                metadata: ["vigil.monitor": "\(monitor.slug)", "vigil.forecast": "\(crossing.cause)"])
             if !notices.isEmpty { batches.append(ChangeBatch(monitorID: id, state: state, notices: notices)) }
         }
         await commitAll(batches)
+        if let run {
+            for (action, monitor, cause) in actions { await run(action, monitor, cause) }
+        }
         return crossings.count
     }
 }

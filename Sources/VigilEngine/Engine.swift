@@ -159,6 +159,7 @@ public final class Engine: Sendable {
         if !batch.notices.isEmpty { noticeWakeup.signal() }
         events.publish(.step(receipt.monitor, batch))
         if receipt.verdict.isProgress { learn(fromProgressAt: signal.at, of: receipt.monitor.id) }
+        if let value = signal.value { learn(value: value, kind: signal.kind.rawValue, at: signal.at, of: receipt.monitor.id) }
         return receipt
     }
 

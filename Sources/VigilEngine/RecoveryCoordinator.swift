@@ -480,6 +480,32 @@ public final class RecoveryCoordinator: Service, Sendable {
         }
     }
 
+    // MARK: - Forecasts
+
+    /// Runs a declared action before a stall, because a forecast rule fired: journals why, runs it through the
+    /// action runner and journals the outcome, as `recovery` lines of the monitor. Nil when the action is not
+    /// declared.
+    @discardableResult
+    public func runPreemptive(action name: String, for monitor: Monitor, reason: String) async -> ActionOutcome? {
+        guard let action = settings.actions[name], let runner = actionRunner.withLock({ $0 }) else {
+            logger.warning(
+                "forecast action is not declared", metadata: ["vigil.monitor": "\(monitor.slug)", "vigil.action": "\(name)"])
+            return nil
+        }
+        await engine.journal([JournalRecord(
+            monitorID: monitor.id, event: .recovery, at: now(), incidentID: nil,
+            detail: "forecast: \(reason) → running \(name) before the stall"
+        )])
+        let outcome = await runner.run(action)
+        let code = outcome.code.map { " (\($0))" } ?? ""
+        let output = outcome.output.split(separator: "\n").last.map { ": \($0.prefix(200))" } ?? ""
+        await engine.journal([JournalRecord(
+            monitorID: monitor.id, event: .recovery, at: outcome.finishedAt, incidentID: nil,
+            detail: "forecast: \(name) \(outcome.status.rawValue)\(code)\(output)"
+        )])
+        return outcome
+    }
+
     // MARK: - Time
 
     private func schedule(_ key: TimerKey, at: Date) {

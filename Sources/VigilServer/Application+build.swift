@@ -97,7 +97,7 @@ public func buildRuntime(
         configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Vigil"),
         services: [
             DeadlineService(engine: engine),
-            ForecastService(engine: engine),
+            ForecastService(engine: engine, recovery: recovery),
             Notifier(store: store, wakeup: engine.noticeWakeup, logger: logger),
             recovery,
         ],

@@ -55,8 +55,11 @@ enum Table {
                 return paint(padded, state: state)
             }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
-        return ([line(header, state: nil)] + zip(rows, monitors).map { line($0, state: $1.state) })
-            .joined(separator: "\n")
+        var lines = [line(header, state: nil)] + zip(rows, monitors).map { line($0, state: $1.state) }
+        // A learned deadline explains itself wherever it is shown.
+        let explained = monitors.compactMap { monitor in monitor.calibration.map { "  \(monitor.slug): \($0)" } }
+        if !explained.isEmpty { lines += ["", "Calibrated deadlines:"] + explained }
+        return lines.joined(separator: "\n")
     }
 
     static func relative(_ date: Date, to now: Date) -> String {

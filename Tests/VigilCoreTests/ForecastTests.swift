@@ -100,4 +100,26 @@ struct ForecastTests {
         #expect(risk.recurringBlocker == "x-api")
         #expect(risk.reasons.count >= 3)
     }
+
+    @Test func aDropRuleFiresOnTheValueThatDropsAndOnlyOnItsKind() {
+        let rule = ForecastRule(trigger: .drop(kind: "engagement"), responses: [.run(action: "write-article")])
+        var detector = DropDetector()
+        var fired: [Int] = []
+        let values = (0..<12).map { $0 % 2 == 0 ? 98.0 : 102.0 } + [60]
+        for (index, value) in values.enumerated() where rule.observe(value, ofKind: "engagement", in: &detector) {
+            fired.append(index)
+        }
+        #expect(fired == [12])
+        // Another kind is not fed to it, and never fires it.
+        #expect(!rule.observe(0, ofKind: "volatility", in: &detector))
+        #expect(detector.count == 13)
+        // A drop rule does not fire on silence; a risk rule does not watch values.
+        let estimator = StallModel.standard.estimator(
+            for: GapHistory(progress: Synthetic.hourlyWithStalls(count: 100)), horizon: day, typicalGap: hour)
+        #expect(rule.silence(in: estimator) == .infinity)
+        #expect(rule.risk == nil && rule.dropKind == "engagement")
+        var other = DropDetector()
+        #expect(!ForecastRule(risk: 0.5, response: .warn("x")).observe(0, ofKind: "engagement", in: &other))
+        #expect(other.count == 0)
+    }
 }

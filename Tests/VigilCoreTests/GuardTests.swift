@@ -211,4 +211,66 @@ struct GuardTests {
         let effects = state.observe(sample(9, at: 101))
         #expect(halts(effects) == 1, "mean of 1, 1, 1, 1, 1.5, 9, 9 is above 3: \(effects)")
     }
+
+    // MARK: - Drops
+
+    /// Halt posting when engagement drops; look again after ten minutes, at two fresh values.
+    func dropGuard() -> GuardState {
+        GuardState(rule: GuardRule(
+            name: "engagement", monitor: "content-pipeline", kind: "engagement", condition: .drops, window: 0,
+            minimumSamples: 2, coolDown: 600, halt: ["pause-posting"], resume: ["resume-posting"]))
+    }
+
+    func engagement(_ value: Double, at seconds: TimeInterval) -> Signal {
+        Signal(kind: SignalKind(rawValue: "engagement"), at: t0 + seconds, value: value)
+    }
+
+    /// Twelve steady values around 100: the detector's baseline.
+    func steady(_ state: inout GuardState) {
+        for index in 0..<12 {
+            #expect(state.observe(engagement(index % 2 == 0 ? 98 : 102, at: Double(index))) == [])
+        }
+        #expect(state.phase == .closed)
+    }
+
+    @Test("a drops guard trips on the value its drop detector signals, and not on steady values")
+    func dropsTrip() throws {
+        var state = dropGuard()
+        steady(&state)
+        let effects = state.observe(engagement(60, at: 12))
+        #expect(halts(effects) == 1, "\(effects)")
+        #expect(effects.last == .wake(at: t0 + 12 + 600))
+        guard case .halt(let reason) = try #require(effects.first) else { return }
+        #expect(reason.hasPrefix("engagement tripped: engagement dropped to 60.0 from a baseline of "), "\(reason)")
+        #expect(state.phase == .open(since: t0 + 12, until: t0 + 612))
+        // Values while open are fed to the detector but change nothing.
+        #expect(state.observe(engagement(60, at: 100)) == [])
+        #expect(state.detector.count == 14)
+    }
+
+    @Test("half-open, a drops guard resumes on enough fresh values that signal no drop")
+    func dropsResume() {
+        var state = dropGuard()
+        steady(&state)
+        _ = state.observe(engagement(60, at: 12))
+        #expect(state.advance(to: t0 + 612) == [], "no fresh values yet")
+        #expect(state.phase == .halfOpen(since: t0 + 612))
+        #expect(state.observe(engagement(101, at: 620)) == [], "one fresh value is fewer than min_samples 2")
+        let effects = state.observe(engagement(99, at: 621))
+        #expect(effects == [
+            .resume(reason: "engagement resumed: fresh data is back to normal (2 fresh engagement values without a drop)"),
+        ])
+        #expect(state.phase == .closed)
+    }
+
+    @Test("half-open, a fresh value that still signals a drop trips it again")
+    func dropsTripAgain() {
+        var state = dropGuard()
+        steady(&state)
+        _ = state.observe(engagement(60, at: 12))
+        _ = state.advance(to: t0 + 612)
+        let effects = state.observe(engagement(5, at: 620))
+        #expect(halts(effects) == 1, "\(effects)")
+        #expect(state.phase == .open(since: t0 + 620, until: t0 + 1_220))
+    }
 }

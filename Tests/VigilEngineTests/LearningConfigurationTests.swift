@@ -56,11 +56,68 @@ struct LearningConfigurationTests {
                 + " — e.g. 60% or 0.6",
         ])
         #expect(mistakes("every: 1h\nforecast:\n  - risk: 50%\n    action: restart") == [
-            "vigil.yml:6: monitor \"agent\": forecast rule 1: action: is not supported in forecast rules yet"
-                + " — use warn: \"message\"",
+            "vigil.yml:6: monitor \"agent\": forecast rule 1: action names action \"restart\", which is not declared"
+                + " — declare it under actions: or fix the name",
         ])
         #expect(mistakes("every: 1h\nforecast:\n  - risk: 50%") == [
-            "vigil.yml:5: monitor \"agent\": forecast rule 1: has no warn: — e.g. warn: \"commits are slowing down\"",
+            "vigil.yml:5: monitor \"agent\": forecast rule 1: has no warn: or action: — e.g. warn: \"commits are"
+                + " slowing down\" or action: write-article",
         ])
+        #expect(mistakes("every: 1h\nforecast:\n  - warn: x") == [
+            "vigil.yml:5: monitor \"agent\": forecast rule 1: has no risk: or drop: — e.g. risk: 60% or drop: engagement",
+        ])
+        #expect(mistakes("every: 1h\nforecast:\n  - drop: Engagement!\n    warn: x") == [
+            "vigil.yml:5: monitor \"agent\": forecast rule 1: drop \"Engagement!\" is not a signal kind"
+                + " — e.g. drop: engagement",
+        ])
+        #expect(mistakes("every: 1h\nforecast:\n  - risk: 50%\n    drop: engagement\n    warn: x") == [
+            "vigil.yml:6: monitor \"agent\": forecast rule 1: has both risk: and drop: — give each its own rule",
+        ])
+    }
+
+    static let withActions = """
+        actions:
+          write-article:
+            run: [./actions/write-article.sh]
+        monitors:
+          agent:
+            every: 1h
+            forecast:
+              - risk: 60%
+                action: write-article
+              - risk: 0.8
+                warn: stall likely
+                action: write-article
+              - drop: engagement
+                warn: engagement dropping
+              - drop: engagement
+                action: write-article
+
+        """
+
+    @Test func forecastRulesRunDeclaredActionsAndWatchDrops() throws {
+        let configuration = try ConfigurationLoader.parse(Self.withActions, fileName: "vigil.yml")
+        let agent = try #require(configuration.monitors.first)
+        #expect(agent.forecast == [
+            ForecastRule(risk: 0.6, response: .run(action: "write-article")),
+            ForecastRule(trigger: .risk(0.8), responses: [.warn("stall likely"), .run(action: "write-article")]),
+            ForecastRule(trigger: .drop(kind: "engagement"), responses: [.warn("engagement dropping")]),
+            ForecastRule(trigger: .drop(kind: "engagement"), responses: [.run(action: "write-article")]),
+        ])
+    }
+
+    @Test func anUndeclaredForecastActionIsReportedOnItsLine() {
+        let text = Self.withActions.replacingOccurrences(of: "action: write-article\n    ", with: "action: write-artcle\n    ")
+        do {
+            _ = try ConfigurationLoader.parse(text, fileName: "vigil.yml")
+            Issue.record("expected mistakes")
+        } catch {
+            #expect(error.diagnostics.map(\.description) == [
+                "vigil.yml:9: monitor \"agent\": forecast rule 1: action names action \"write-artcle\", which is not"
+                    + " declared — did you mean \"write-article\"?",
+                "vigil.yml:12: monitor \"agent\": forecast rule 2: action names action \"write-artcle\", which is not"
+                    + " declared — did you mean \"write-article\"?",
+            ])
+        }
     }
 }

@@ -421,7 +421,31 @@ struct RecoveryConfigurationTests {
         ])
     }
 
+    @Test("a guard can watch a kind for drops")
+    func dropsGuard() throws {
+        let configuration = try ConfigurationLoader.parse("""
+            monitors:
+              content-pipeline:
+                every: 1h
+            actions:
+              pause-posting:
+                pause: content-pipeline
+            guards:
+              engagement:
+                monitor: content-pipeline
+                when: "engagement drops"
+                min_samples: 3
+                halt: [pause-posting]
+            """, fileName: "vigil.yml")
+        #expect(configuration.recovery.guards == [
+            GuardRule(
+                name: "engagement", monitor: "content-pipeline", kind: "engagement", condition: .drops, window: 0,
+                minimumSamples: 3, coolDown: 600, halt: ["pause-posting"], resume: []),
+        ])
+    }
+
     @Test("a when: that is not a rule is reported on its line", arguments: [
+        "engagement drops over 5m", "failure_ratio drops", "Engagement drops",
         "volatility >> 3 over 5m", "volatility > 3 in 5m", "volatility > high over 5m", "volatility > 3 over",
         "failure_ratio > 2 over 5m", "failure_ratio < 0.5 over 5m", "Volatility > 3 over 5m", "volatility > 3 over 5x",
     ])

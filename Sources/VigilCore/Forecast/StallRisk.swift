@@ -1,26 +1,55 @@
 import Foundation
 
-/// What a `forecast:` rule does when a monitor's stall risk crosses its threshold.
+/// What a `forecast:` rule watches, and what it does when it fires.
 public struct ForecastRule: Sendable, Hashable {
-    /// The response to a crossing. Only a warning notice exists today; recovery actions join here as a new case
-    /// once recovery plans can be started by something other than an incident.
+    /// What the rule does when it fires; a rule may both warn and run an action.
     public enum Response: Sendable, Hashable {
         /// Send a warning notice with this message.
         case warn(String)
+        /// Run this declared recovery action before the stall.
+        case run(action: String)
     }
 
-    /// The stall probability, above 0 and below 1, at which the rule fires.
-    public var risk: Double
-    public var response: Response
+    /// When the rule fires.
+    public enum Trigger: Sendable, Hashable {
+        /// The stall probability, above 0 and below 1, crosses this threshold.
+        case risk(Double)
+        /// The monitor's numeric signals of this kind drop (see `DropDetector`).
+        case drop(kind: String)
+    }
+
+    public var trigger: Trigger
+    public var responses: [Response]
+
+    public init(trigger: Trigger, responses: [Response]) {
+        self.trigger = trigger
+        self.responses = responses
+    }
 
     public init(risk: Double, response: Response) {
-        self.risk = risk
-        self.response = response
+        self.init(trigger: .risk(risk), responses: [response])
     }
 
-    /// The silence after the last progress at which the risk reaches this rule's threshold.
+    /// The risk threshold; nil for drop rules.
+    public var risk: Double? {
+        if case .risk(let risk) = trigger { risk } else { nil }
+    }
+
+    /// The signal kind whose drops fire the rule; nil for risk rules.
+    public var dropKind: String? {
+        if case .drop(let kind) = trigger { kind } else { nil }
+    }
+
+    /// The silence after the last progress at which the risk reaches this rule's threshold; never for drop rules.
     public func silence(in estimator: StallEstimator) -> TimeInterval {
-        estimator.alarmSilence(threshold: risk)
+        guard let risk else { return .infinity }
+        return estimator.alarmSilence(threshold: risk)
+    }
+
+    /// Feeds one numeric signal to the drop detector of a drop rule; true when the rule fires on it.
+    public func observe(_ value: Double, ofKind kind: String, in detector: inout DropDetector) -> Bool {
+        guard kind == dropKind else { return false }
+        return detector.observe(value)
     }
 }
 

@@ -10,6 +10,8 @@ public struct GuardRule: Sendable, Hashable {
         case meanBelow(Double)
         /// The share of failures (`fail`, non-zero exits) among the run results in the window is above it.
         case failureRatioAbove(Double)
+        /// The kind's values drop, as a `DropDetector` fed every value sees it; the window is not used.
+        case drops
     }
 
     public var name: String
@@ -52,15 +54,18 @@ public struct GuardRule: Sendable, Hashable {
     /// True when the signal is one the rule reads.
     public func reads(_ signal: Signal) -> Bool {
         switch condition {
-        case .meanAbove, .meanBelow: signal.kind.rawValue == kind && signal.value != nil
+        case .meanAbove, .meanBelow, .drops: signal.kind.rawValue == kind && signal.value != nil
         case .failureRatioAbove: signal.kind.endsRun
         }
     }
 
-    /// Whether the rule holds over `samples`; nil while there are too few.
+    /// Whether the rule holds over `samples`; nil while there are too few, and always for drops, which only the
+    /// guard's detector can judge.
     public func holds(over samples: [Signal]) -> Bool? {
         guard samples.count >= max(1, minimumSamples) else { return nil }
         switch condition {
+        case .drops:
+            return nil
         case .meanAbove(let threshold):
             return mean(samples) > threshold
         case .meanBelow(let threshold):
@@ -96,8 +101,14 @@ public struct GuardState: Sendable, Hashable {
 
     public let rule: GuardRule
     public private(set) var phase: Phase
-    /// Samples in the window, oldest first.
+    /// Samples in the window, oldest first; for drops, the last `minimumSamples` values.
     public private(set) var samples: [Signal]
+    /// Fed every value of a `drops` guard, in every phase.
+    public private(set) var detector = DropDetector()
+    /// The value being observed made the detector signal a drop; only set while it is evaluated.
+    private var dropped = false
+    /// The detector's baseline before the value being observed.
+    private var droppedFrom: Double?
 
     public init(rule: GuardRule) {
         self.rule = rule
@@ -109,8 +120,23 @@ public struct GuardState: Sendable, Hashable {
     public mutating func observe(_ signal: Signal) -> [Effect] {
         guard rule.reads(signal) else { return [] }
         samples.append(signal)
+        if case .drops = rule.condition, let value = signal.value {
+            samples.removeFirst(max(0, samples.count - max(1, rule.minimumSamples)))
+            droppedFrom = detector.baseline
+            dropped = detector.observe(value)
+            defer { dropped = false }
+            return evaluate(at: signal.at)
+        }
         samples.removeAll { signal.at.timeIntervalSince($0.at) > rule.window }
         return evaluate(at: signal.at)
+    }
+
+    /// Whether the rule holds over `data`: for drops, true when the value just observed signalled a drop, and false
+    /// once there are enough values that did not.
+    private func judge(_ data: [Signal]) -> Bool? {
+        guard case .drops = rule.condition else { return rule.holds(over: data) }
+        if dropped { return true }
+        return data.count >= max(1, rule.minimumSamples) ? false : nil
     }
 
     /// Lets time pass: ends the cool-down.
@@ -123,13 +149,13 @@ public struct GuardState: Sendable, Hashable {
     private mutating func evaluate(at now: Date) -> [Effect] {
         switch phase {
         case .closed:
-            guard rule.holds(over: samples) == true else { return [] }
+            guard judge(samples) == true else { return [] }
             return trip(at: now, reason: "\(rule.name) tripped: \(describe())")
         case .open:
             return []
         case .halfOpen(let since):
             let fresh = samples.filter { $0.at >= since }
-            switch rule.holds(over: fresh) {
+            switch judge(fresh) {
             case .some(true):
                 return trip(at: now, reason: "\(rule.name) tripped again on fresh data: \(describe(fresh))")
             case .some(false):
@@ -157,6 +183,12 @@ public struct GuardState: Sendable, Hashable {
             return "mean \(rule.kind) \((mean * 100).rounded() / 100) over \(data.count) samples"
         case .failureRatioAbove:
             return "\(data.filter(\.kind.isFailure).count) of \(data.count) runs failed"
+        case .drops:
+            guard dropped, let latest = data.last?.value else {
+                return "\(data.count) fresh \(rule.kind) values without a drop"
+            }
+            let from = droppedFrom.map { " from a baseline of \(($0 * 100).rounded() / 100)" } ?? ""
+            return "\(rule.kind) dropped to \((latest * 100).rounded() / 100)\(from)"
         }
     }
 }
