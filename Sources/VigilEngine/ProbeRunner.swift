@@ -124,19 +124,36 @@ public final class ProbeRunner: Sendable {
 
 extension ProbeRunner {
     func checkCommand(_ argv: [String], timeout: TimeInterval) async -> (ProbeResult.Status, String) {
+        switch await runCommand(argv, timeout: timeout) {
+        case .success(let head): (.available, Self.firstLine(of: head) ?? "exit 0")
+        case .failure(let failure): (.blocked, failure.reason)
+        }
+    }
+
+    /// Why a probe's command did not succeed, in the words a diagnosis shows.
+    struct CommandFailure: Error {
+        var reason: String
+        /// False when the command never ran to an exit (timeout, could not start): no prefix explains it better.
+        var exited: Bool
+    }
+
+    /// Runs a probe's command; on exit 0 its first output bytes, else the reason (its first line when it printed one).
+    func runCommand(_ argv: [String], timeout: TimeInterval) async -> Result<[UInt8], CommandFailure> {
         let command = CommandSpec(argv: argv, outputLimit: Self.outputLimit)
         let completion = await processRunner.execute(command, timeout: timeout, headLimit: Self.outputLimit)
-        if completion.timedOut { return (.blocked, "timed out after \(TimeLimit.format(timeout))") }
+        if completion.timedOut {
+            return .failure(CommandFailure(reason: "timed out after \(TimeLimit.format(timeout))", exited: false))
+        }
         let line = Self.firstLine(of: completion.head)
         switch completion.end {
         case .notStarted(let message):
-            return (.blocked, message)
+            return .failure(CommandFailure(reason: message, exited: false))
         case .exited(0):
-            return (.available, line ?? "exit 0")
+            return .success(completion.head)
         case .exited(let status):
-            return (.blocked, line ?? "exit status \(status)")
+            return .failure(CommandFailure(reason: line ?? "exit status \(status)", exited: true))
         case .signaled(let signal):
-            return (.blocked, line ?? "killed by signal \(signal)")
+            return .failure(CommandFailure(reason: line ?? "killed by signal \(signal)", exited: true))
         }
     }
 
@@ -210,21 +227,14 @@ extension ProbeRunner {
         case .date(let date):
             expiry = date
         case .command(let argv):
-            let command = CommandSpec(argv: argv, outputLimit: Self.outputLimit)
-            let completion = await processRunner.execute(command, timeout: timeout, headLimit: Self.outputLimit)
-            if completion.timedOut { return (.blocked, "timed out after \(TimeLimit.format(timeout))") }
-            let line = Self.firstLine(of: completion.head)
-            switch completion.end {
-            case .notStarted(let message):
-                return (.blocked, message)
-            case .exited(0):
-                break
-            case .exited(let status):
-                return (.blocked, "cannot read the expiry: \(line ?? "exit status \(status)")")
-            case .signaled(let signal):
-                return (.blocked, "cannot read the expiry: killed by signal \(signal)")
+            let head: [UInt8]
+            switch await runCommand(argv, timeout: timeout) {
+            case .success(let output):
+                head = output
+            case .failure(let failure):
+                return (.blocked, failure.exited ? "cannot read the expiry: \(failure.reason)" : failure.reason)
             }
-            guard let date = ExpiryDate.parse(String(decoding: completion.head, as: UTF8.self)) else {
+            guard let date = ExpiryDate.parse(String(decoding: head, as: UTF8.self)) else {
                 return (.blocked, "no expiry date in the output of \(argv.first ?? "the command")")
             }
             expiry = date
