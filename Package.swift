@@ -56,6 +56,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "VigilScenarios",
+            dependencies: [
+                "VigilCore",
+                "VigilEngine",
+                "VigilServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
@@ -63,6 +76,7 @@ let package = Package(
                 "VigilStore",
                 "VigilEngine",
                 "VigilServer",
+                "VigilScenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -29,6 +29,10 @@ public struct Monitor: Sendable, Hashable, Codable {
     public var rateLimit: RateLimit?
     public var tags: [String]
     public var origin: Origin
+    /// A human name shown beside the slug; empty when none was given.
+    public var name: String
+    /// Free-form notes about what the monitor watches; empty when none were given.
+    public var desc: String
 
     public init(
         id: UUID,
@@ -41,7 +45,9 @@ public struct Monitor: Sendable, Hashable, Codable {
         advancingKinds: Set<String> = [],
         rateLimit: RateLimit? = nil,
         tags: [String] = [],
-        origin: Origin = .config
+        origin: Origin = .config,
+        name: String = "",
+        desc: String = ""
     ) {
         self.id = id
         self.key = key
@@ -54,6 +60,8 @@ public struct Monitor: Sendable, Hashable, Codable {
         self.rateLimit = rateLimit
         self.tags = tags
         self.origin = origin
+        self.name = name
+        self.desc = desc
     }
 
     /// Success pings (`/ping/<key>` and exit status 0) are progress unless a monitor says otherwise.

@@ -23,6 +23,8 @@ public struct Configuration: Sendable, Hashable {
     public var notify: [NotifyTarget]
     /// `capabilities:`, `actions:`, `guards:`, `escalation:`, `recovery_limit:`, `recurring_blocker:`.
     public var recovery = RecoverySettings()
+    /// `auth:` and `api_keys:` — who may read and change Vigil over HTTP.
+    public var access = AccessSettings()
 
     public init(
         listen: ListenAddress = .default,

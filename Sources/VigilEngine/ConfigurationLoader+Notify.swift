@@ -362,6 +362,6 @@ private func isMailAddress(_ text: String) -> Bool {
     return !address.contains { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," }
 }
 
-private func isLoopback(_ host: String) -> Bool {
+func isLoopback(_ host: String) -> Bool {
     host == "localhost" || host == "::1" || host.hasPrefix("127.")
 }

@@ -45,7 +45,7 @@ extension ConfigurationReader {
     static let guardKeys = ["monitor", "when", "min_samples", "cool_down", "halt", "resume"]
     static let escalationKeys = ["levels", "repeat"]
     static let levelKeys = ["notify", "after"]
-    static let planKeys = ["actions", "verify_within", "backoff", "limit"]
+    static let planKeys = ["actions", "verify_within", "backoff", "limit", "hold_off", "settle"]
     static let backoffKeys = ["base", "factor", "cap", "jitter"]
 
     // MARK: - Top level
@@ -175,6 +175,10 @@ extension ConfigurationReader {
                 plan.actions = names.map(\.1)
             case "verify_within":
                 if let value = durationValue(item, example: "5m", in: section) { plan.verifyWithin = value } else { valid = false }
+            case "hold_off":
+                if let value = durationValue(item, example: "5m", in: section) { plan.holdOff = value } else { valid = false }
+            case "settle":
+                if let value = durationValue(item, example: "30s", in: section) { plan.settle = value } else { valid = false }
             case "limit":
                 if let text = scalar(item, example: "5/1h", in: section),
                     let (count, window) = countPerDuration(text, at: item, example: "5/1h")
@@ -680,7 +684,7 @@ extension ConfigurationReader {
         return items.map(\.1)
     }
 
-    private mutating func boolean(_ item: Entry, in context: Context) -> Bool? {
+    mutating func boolean(_ item: Entry, in context: Context) -> Bool? {
         switch scalar(item, example: "true", in: context)?.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false

@@ -85,6 +85,7 @@ struct ConfigurationReader {
 
         var configuration = Configuration.default
         var monitorsEntry: Entry?
+        var authLine: Int?
         for entry in entries(of: mapping, in: .topLevel) {
             switch entry.name {
             case "listen":
@@ -131,6 +132,11 @@ struct ConfigurationReader {
                 monitorsEntry = entry
             case "notify":
                 configuration.notify = notifyTargets(entry)
+            case "auth":
+                authLine = entry.line
+                readAuth(entry, into: &configuration.access)
+            case "api_keys":
+                readAPIKeys(entry, into: &configuration.access)
             case let name where Self.recoveryTopLevelKeys.contains(name):
                 readRecoverySetting(entry, into: &configuration.recovery)
             default:
@@ -142,6 +148,7 @@ struct ConfigurationReader {
             configuration.monitors = monitors(monitorsEntry, defaultRateLimit: configuration.rateLimit)
         }
         checkRecoveryReferences(configuration)
+        checkAuth(configuration, authLine: authLine)
         return configuration
     }
 
@@ -610,7 +617,7 @@ struct ConfigurationReader {
             case .topLevel:
                 [
                     "listen", "base_url", "ping_key", "durability", "ping_body_limit", "keep_signals", "rate_limit",
-                    "monitors", "notify",
+                    "monitors", "notify", "auth", "api_keys",
                 ] + ConfigurationReader.recoveryTopLevelKeys
             case .monitors: []
             case .monitor:

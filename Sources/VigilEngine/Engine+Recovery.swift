@@ -100,7 +100,7 @@ extension Engine {
     }
 
     /// Applies a time-free change to one monitor and makes it durable.
-    private func step(_ monitorID: UUID, _ change: (Detector, MonitorState, Date) -> Decision) async {
+    func step(_ monitorID: UUID, _ change: (Detector, MonitorState, Date) -> Decision) async {
         let now = now()
         let batch = registry.withLock { registry -> ChangeBatch? in
             guard var entry = registry.entries[monitorID] else { return nil }

@@ -79,6 +79,8 @@ public final class Engine: Sendable {
     public let noticeWakeup = Wakeup()
     /// Every durable step, for recovery and live views.
     public let events = EventHub()
+    /// What was acknowledged since start, for `/metrics`.
+    public let counters = EngineCounters()
 
     /// - Parameters:
     ///   - now: the clock; default the system's.
@@ -157,6 +159,7 @@ public final class Engine: Sendable {
             throw EngineError(.notDurable, "the signal could not be stored (\(error.message)); it was not recorded — retry")
         }
         if !batch.notices.isEmpty { noticeWakeup.signal() }
+        counters.countSignal(kind: signal.kind.rawValue)
         events.publish(.step(receipt.monitor, batch))
         if receipt.verdict.isProgress { learn(fromProgressAt: signal.at, of: receipt.monitor.id) }
         if let value = signal.value { learn(value: value, kind: signal.kind.rawValue, at: signal.at, of: receipt.monitor.id) }

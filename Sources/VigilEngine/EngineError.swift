@@ -15,6 +15,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case notDurable
         /// The operation does not apply to this monitor.
         case conflict
+        /// The monitor is declared in the configuration file, which alone may change it.
+        case declared
     }
 
     public let code: Code

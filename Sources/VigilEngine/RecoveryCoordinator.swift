@@ -57,6 +57,8 @@ public final class RecoveryCoordinator: Service, Sendable {
         var recent: [UUID: (onset: Date, rootCauses: [String])] = [:]
         /// Root causes already escalated as recurring, with when.
         var recurringEscalated: [String: Date] = [:]
+        /// When each monitor last told people that its intensity limit was hit.
+        var intensityEscalated: [UUID: Date] = [:]
         var guards: [String: GuardState] = [:]
     }
 
@@ -342,6 +344,15 @@ public final class RecoveryCoordinator: Service, Sendable {
             state.cases[item.incident.id]?.escalatedCauses.formUnion(causes)
             return (told, others)
         }
+        if reason == .intensity, let told = intensityToldRecently(item, at: at) {
+            // A flapping monitor hits its limit in incident after incident: people heard of it once for the window.
+            records.append(JournalRecord(
+                monitorID: item.monitor.id, event: .escalated, at: at, incidentID: item.incident.id,
+                detail: "\(reason.rawValue): \(detail) — the limit was escalated at \(Self.stamp(told)), "
+                    + "within its window; not sent again"
+            ))
+            return
+        }
         if alreadyTold, reason != .intensity {
             let ids = others.map { String($0.uuidString.prefix(8)).lowercased() }.joined(separator: ", ")
             records.append(JournalRecord(
@@ -374,6 +385,21 @@ public final class RecoveryCoordinator: Service, Sendable {
         performEscalation(effects, item: item, reason: "\(reason.rawValue): \(detail)", at: at)
     }
 
+    /// When the monitor's intensity limit was escalated within the limit's window, that time; otherwise records
+    /// `at` as the time it is escalated now and returns nil.
+    private func intensityToldRecently(_ item: Case, at: Date) -> Date? {
+        let window = max(configs[item.monitor.slug]?.plan.limit.window ?? 0, settings.globalLimit.window)
+        return state.withLock { state -> Date? in
+            if let told = state.intensityEscalated[item.monitor.id], at.timeIntervalSince(told) < window { return told }
+            state.intensityEscalated[item.monitor.id] = at
+            return nil
+        }
+    }
+
+    private static func stamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
     private func performEscalation(_ effects: [Escalation.Effect], item: Case, reason: String, at: Date) {
         var notices: [Notice] = []
         for effect in effects {
@@ -397,10 +423,17 @@ public final class RecoveryCoordinator: Service, Sendable {
         let rule = settings.recurringBlocker
         let at = diagnosis.at
         let found = state.withLock { state -> (String, [UUID])? in
-            state.recent[item.incident.id] = (item.incident.onset, diagnosis.rootCauses)
+            // Incidents open at the same time with the same root cause are one occurrence of it (five monitors stalled
+            // by one outage), not five: a cause counts for the incident that recorded it first.
+            let id = item.incident.id
+            let claimed = Set(state.cases.keys.filter { $0 != id }.flatMap { state.recent[$0]?.rootCauses ?? [] })
+            let own = (state.recent[id]?.rootCauses ?? []) + diagnosis.rootCauses.filter { cause in
+                !claimed.contains(cause) && state.recent[id]?.rootCauses.contains(cause) != true
+            }
+            state.recent[id] = (item.incident.onset, own)
             state.recent = state.recent.filter { at.timeIntervalSince($0.value.onset) < rule.window }
             let incidents = state.recent.map { (id: $0.key, onset: $0.value.onset, rootCauses: $0.value.rootCauses) }
-            for cause in diagnosis.rootCauses {
+            for cause in own {
                 if let since = state.recurringEscalated[cause], at.timeIntervalSince(since) < rule.window { continue }
                 if let ids = rule.recurring(cause, among: incidents, at: at) {
                     state.recurringEscalated[cause] = at

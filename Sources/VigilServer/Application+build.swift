@@ -28,17 +28,44 @@ public struct ServerOptions: Sendable {
 }
 
 /// The router of every Vigil route, over an engine that is already started.
+/// - Parameters:
+///   - gate: who may read and change what; pings need no key, the APIs, pages and `/metrics` go through it.
+///   - badgeSecret: the secret that signs badge URLs.
+///   - routeTable: when given, records every API route, so that tests can hold them against the OpenAPI document.
 public func buildRouter(
     engine: Engine,
     recovery: RecoveryCoordinator? = nil,
-    pingBodyLimit: Int
+    pingBodyLimit: Int,
+    gate: Gate,
+    badgeSecret: [UInt8] = [],
+    routeTable: RouteTable? = nil
 ) -> Router<VigilRequestContext> {
     let router = Router(context: VigilRequestContext.self)
+    router.add(middleware: AccessMiddleware(gate: gate))
+    // Public: pings are keyed by their own unguessable keys.
     PingController(engine: engine, bodyLimit: pingBodyLimit, now: { Date() }).addRoutes(to: router)
-    StatusController(engine: engine).addRoutes(to: router)
-    LearningController(engine: engine, now: { Date() }).addRoutes(to: router)
-    IncidentController(engine: engine, recovery: recovery).addRoutes(to: router)
     router.get("/health") { _, _ in "OK" }
+    LoginController(gate: gate).addRoutes(to: router)
+
+    // Vigil's own API: a key (or a login session) for reading, a read-write one for changing.
+    let api = RecordingRoutes(group: router.group().add(middleware: RequireAccess(style: .api)), table: routeTable)
+    StatusController(engine: engine).addRoutes(to: api)
+    ManagementController(engine: engine).addRoutes(to: api)
+    LearningController(engine: engine, now: { Date() }).addRoutes(to: api)
+    IncidentController(engine: engine, recovery: recovery).addRoutes(to: api)
+    OpenAPIController().addRoutes(to: api)
+
+    let metrics = router.group().add(middleware: RequireAccess(style: .plain))
+    MetricsController(engine: engine, recovery: recovery).addRoutes(to: metrics)
+
+    // Public: badges carry their own signature (an empty secret would make them forgeable, so it never signs);
+    // the dashboard's assets are the same for everyone.
+    let badges = BadgeSigner(secret: badgeSecret.isEmpty ? randomBytes(32) : badgeSecret)
+    BadgeController(engine: engine, badges: badges).addRoutes(to: router)
+    DashboardAssets().addRoutes(to: router)
+    // The dashboard's pages and live events: for whoever may read; acknowledging needs read-write.
+    let pages = router.group().add(middleware: RequireAccess(style: .page))
+    DashboardController(engine: engine, recovery: recovery, badges: badges).addRoutes(to: pages)
     return router
 }
 
@@ -90,7 +117,20 @@ public func buildRuntime(
     let recovery = RecoveryCoordinator(
         engine: engine, settings: configuration.recovery, configs: configuration.recoveryConfigs, logger: logger
     )
-    let router = buildRouter(engine: engine, recovery: recovery, pingBodyLimit: configuration.pingBodyLimit)
+    let badgeSecret: [UInt8]
+    do {
+        badgeSecret = try await store.secret(named: "badges") { randomBytes(32) }
+        if configuration.access.required {
+            try await LocalKey.ensure(in: options.dataDirectory, store: store)
+        }
+    } catch let error as StoreError {
+        throw ServerError("cannot prepare the keys in \(options.dataDirectory): \(error.message)")
+    }
+    let gate = Gate(settings: configuration.access, store: store)
+    let router = buildRouter(
+        engine: engine, recovery: recovery, pingBodyLimit: configuration.pingBodyLimit, gate: gate,
+        badgeSecret: badgeSecret
+    )
     let listen = configuration.listen
     let application = Application(
         router: router,

@@ -79,7 +79,7 @@ struct IncidentController {
     let engine: Engine
     let recovery: RecoveryCoordinator?
 
-    func addRoutes(to router: Router<VigilRequestContext>) {
+    func addRoutes(to router: some RouterMethods<VigilRequestContext>) {
         router.get("/api/v1/incidents") { request, _ in
             let limitText = request.uri.queryParameters["limit"].map(String.init) ?? "50"
             guard let limit = Int(limitText), (1...10_000).contains(limit) else {

@@ -9,7 +9,7 @@ struct LearningController {
     let engine: Engine
     let now: @Sendable () -> Date
 
-    func addRoutes(to router: Router<VigilRequestContext>) {
+    func addRoutes(to router: some RouterMethods<VigilRequestContext>) {
         // GET /api/v1/report?since=30d&until=<ISO 8601>&monitor=<slug or key>
         router.get("/api/v1/report") { request, _ in
             let query = request.uri.queryParameters
@@ -32,19 +32,6 @@ struct LearningController {
             return try json(try await answer { () async throws(EngineError) in
                 try await engine.calibrationReport(slugOrKey: slugOrKey)
             })
-        }
-    }
-
-    /// Maps the engine's refusals to HTTP statuses.
-    private func answer<T>(_ body: () async throws(EngineError) -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            switch error.code {
-            case .notFound: throw HTTPError(.notFound, message: error.message)
-            case .invalid, .ambiguous, .conflict: throw HTTPError(.badRequest, message: error.message)
-            case .rateLimited, .notDurable: throw HTTPError(.serviceUnavailable, message: error.message)
-            }
         }
     }
 

@@ -4,8 +4,13 @@ import VigilEngine
 
 /// A monitor as the API shows it; `vigil status --json` prints these.
 public struct MonitorView: Codable, Sendable, Hashable {
+    /// The monitor's stable id.
+    public var id: String
     public var slug: String
-    public var key: String
+    public var name: String
+    public var desc: String
+    /// The ping key; `nil` for a read-only API key, which never sees ping keys.
+    public var key: String?
     public var state: String
     public var running: Bool
     public var schedule: String
@@ -17,14 +22,17 @@ public struct MonitorView: Codable, Sendable, Hashable {
     /// When the state changes next without a signal (due time, end of grace, or a run's limit).
     public var nextDeadline: Date?
     public var incidentID: String?
-    public var pingURL: String
+    /// The ping URL; `nil` for a read-only API key.
+    public var pingURL: String?
     public var origin: String
+    /// False for monitors declared in the configuration file, which only the file changes.
+    public var editable: Bool
     public var tags: [String]
     /// The calibrated deadline's one-sentence reason, for a monitor with `calibrate: suggest` or `auto`.
     public var calibration: String?
 
     enum CodingKeys: String, CodingKey {
-        case slug, key, state, running, schedule, grace, due, origin, tags, calibration
+        case id, slug, name, desc, key, state, running, schedule, grace, due, origin, editable, tags, calibration
         case lastSignal = "last_signal"
         case lastProgress = "last_progress"
         case nextDeadline = "next_deadline"
@@ -34,7 +42,10 @@ public struct MonitorView: Codable, Sendable, Hashable {
 
     public init(_ snapshot: Engine.Snapshot) {
         let monitor = snapshot.monitor
+        id = monitor.id.uuidString.lowercased()
         slug = monitor.slug
+        name = monitor.name
+        desc = monitor.desc
         key = monitor.key.uuidString.lowercased()
         state = snapshot.state.status.rawValue
         running = snapshot.state.isRunning
@@ -50,13 +61,26 @@ public struct MonitorView: Codable, Sendable, Hashable {
         incidentID = snapshot.state.incident?.id.uuidString.lowercased()
         pingURL = snapshot.pingURL
         origin = monitor.origin.rawValue
+        editable = monitor.origin != .config
         tags = monitor.tags
+    }
+
+    /// The view as a request with this access may see it: without ping key and ping URL for a read-only key.
+    func visible(to access: AccessLevel?) -> MonitorView {
+        guard access != .readWrite else { return self }
+        var view = self
+        view.key = nil
+        view.pingURL = nil
+        return view
     }
 
     /// Writes every key, with `null` for a missing date, so that scripts can rely on the fields being there.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
         try container.encode(slug, forKey: .slug)
+        try container.encode(name, forKey: .name)
+        try container.encode(desc, forKey: .desc)
         try container.encode(key, forKey: .key)
         try container.encode(state, forKey: .state)
         try container.encode(running, forKey: .running)
@@ -69,6 +93,7 @@ public struct MonitorView: Codable, Sendable, Hashable {
         try container.encode(incidentID, forKey: .incidentID)
         try container.encode(pingURL, forKey: .pingURL)
         try container.encode(origin, forKey: .origin)
+        try container.encode(editable, forKey: .editable)
         try container.encode(tags, forKey: .tags)
         try container.encodeIfPresent(calibration, forKey: .calibration)
     }

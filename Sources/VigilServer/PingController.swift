@@ -71,7 +71,7 @@ struct PingController {
             switch error.code {
             case .notFound: return respond(.notFound, "not found")
             case .ambiguous: return respond(.conflict, "ambiguous slug")
-            case .invalid, .conflict: return respond(.badRequest, error.message)
+            case .invalid, .conflict, .declared: return respond(.badRequest, error.message)
             case .notDurable: return respond(.serviceUnavailable, error.message)
             case .rateLimited(let retryAfter):
                 var response = respond(.tooManyRequests, error.message)

@@ -8,16 +8,16 @@ import VigilEngine
 struct StatusController {
     let engine: Engine
 
-    func addRoutes(to router: Router<VigilRequestContext>) {
-        router.get("/api/v1/monitors") { _, _ in
-            try json(engine.snapshots().map(view))
+    func addRoutes(to router: some RouterMethods<VigilRequestContext>) {
+        router.get("/api/v1/monitors") { _, context in
+            try json(engine.snapshots().map { view($0).visible(to: context.access) })
         }
         router.get("/api/v1/monitors/{slugOrKey}") { _, context in
             let slugOrKey = try context.parameters.require("slugOrKey")
             guard let snapshot = engine.snapshot(slugOrKey: slugOrKey) else {
                 throw HTTPError(.notFound, message: "no monitor has the slug or key \(slugOrKey)")
             }
-            return try json(view(snapshot))
+            return try json(view(snapshot).visible(to: context.access))
         }
         router.get("/api/v1/monitors/{slugOrKey}/signals") { request, context in
             let (monitor, limit) = try target(request, context)

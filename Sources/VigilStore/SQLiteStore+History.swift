@@ -29,7 +29,7 @@ extension SQLiteStore {
 
     /// Runs on `writer`, in the transaction of the progress signal itself.
     func recordProgress(_ signal: Signal, of monitorID: UUID, in db: Database) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "INSERT INTO progress (monitor_id, at, kind) VALUES (?, ?, ?)",
             arguments: [monitorID.uuidString, signal.at.timeIntervalSince1970, signal.kind.rawValue]
         )
@@ -40,7 +40,7 @@ extension SQLiteStore {
             return
         }
         progressSincePrune[monitorID] = 0
-        try db.execute(
+        try db.executeCached(
             sql: """
                 DELETE FROM progress WHERE monitor_id = ?1 AND rowid < (
                     SELECT rowid FROM progress WHERE monitor_id = ?1 ORDER BY at DESC, rowid DESC LIMIT 1 OFFSET ?2)

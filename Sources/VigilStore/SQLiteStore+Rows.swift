@@ -40,7 +40,9 @@ extension SQLiteStore {
             advancingKinds: Set(items(row["advancing_kinds"])),
             rateLimit: rateCount.flatMap { count in rateWindow.map { RateLimit(count: count, window: $0) } },
             tags: items(row["tags"]),
-            origin: origin
+            origin: origin,
+            name: row["name"] ?? "",
+            desc: row["description"] ?? ""
         )
     }
 

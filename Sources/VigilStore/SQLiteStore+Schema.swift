@@ -90,6 +90,7 @@ extension SQLiteStore {
         }
         registerProgressHistory(in: &migrator)
         registerRecovery(in: &migrator)
+        registerManagement(in: &migrator)
         return migrator
     }
 }

@@ -103,7 +103,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 monitor.schedule.every, monitor.schedule.cronSource, monitor.schedule.timeZoneIdentifier,
                 monitor.grace, monitor.maxRuntime, Self.list(monitor.progressKinds.sorted()),
                 Self.list(monitor.advancingKinds.sorted()), monitor.rateLimit?.count, monitor.rateLimit?.window,
-                Self.list(monitor.tags), initialState.since.timeIntervalSince1970,
+                Self.list(monitor.tags), initialState.since.timeIntervalSince1970, monitor.name, monitor.desc,
             ]
             // An archived monitor gives up its key, so a monitor declared again (or renamed) with it can be saved.
             try db.execute(
@@ -113,14 +113,15 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO monitor (id, key, slug, origin, schedule_every, schedule_cron, schedule_tz, grace,
-                        max_runtime, progress_kinds, advancing_kinds, rate_count, rate_window, tags, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        max_runtime, progress_kinds, advancing_kinds, rate_count, rate_window, tags, created_at,
+                        name, description)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET key = excluded.key, slug = excluded.slug, origin = excluded.origin,
                         schedule_every = excluded.schedule_every, schedule_cron = excluded.schedule_cron,
                         schedule_tz = excluded.schedule_tz, grace = excluded.grace, max_runtime = excluded.max_runtime,
                         progress_kinds = excluded.progress_kinds, advancing_kinds = excluded.advancing_kinds,
                         rate_count = excluded.rate_count, rate_window = excluded.rate_window, tags = excluded.tags,
-                        archived = 0
+                        name = excluded.name, description = excluded.description, archived = 0
                     """,
                 arguments: arguments
             )
@@ -195,7 +196,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     private func apply(_ batch: ChangeBatch, in db: Database) throws {
         let id = batch.monitorID.uuidString
         let state = batch.state
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO monitor_state (monitor_id, revision, status, since, last_signal_at, last_progress_at,
                     last_values, runs, incident_id)
@@ -214,7 +215,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             ]
         )
         if let signal = batch.signal {
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO signal (monitor_id, kind, at, value, run_id, body, source, progress, duration)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -239,7 +240,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     private func journal(_ effect: Effect, monitorID: String, in db: Database) throws {
         switch effect {
         case .changed(let change):
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO journal (monitor_id, event, at, noticed_at, from_state, to_state, incident_id, detail)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -251,7 +252,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 ]
             )
         case .opened(let incident):
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO incident (id, monitor_id, cause, onset, detected_at) VALUES (?, ?, ?, ?, ?)
                     """,
@@ -260,7 +261,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     incident.detectedAt.timeIntervalSince1970,
                 ]
             )
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO journal (monitor_id, event, at, noticed_at, incident_id, detail)
                     VALUES (?, ?, ?, ?, ?, ?)
@@ -272,11 +273,11 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             )
         case .resolved(let incident):
             let resolvedAt = (incident.resolvedAt ?? incident.detectedAt).timeIntervalSince1970
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE incident SET resolved_at = ?, resolution = ? WHERE id = ?",
                 arguments: [resolvedAt, incident.resolution, incident.id.uuidString]
             )
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO journal (monitor_id, event, at, noticed_at, incident_id, detail)
                     VALUES (?, ?, ?, ?, ?, ?)
@@ -297,7 +298,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             return
         }
         insertsSincePrune[monitorID] = 0
-        try db.execute(
+        try db.executeCached(
             sql: """
                 DELETE FROM signal WHERE monitor_id = ?1 AND seq < (
                     SELECT seq FROM signal WHERE monitor_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)

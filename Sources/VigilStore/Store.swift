@@ -14,6 +14,25 @@ public protocol Store: Sendable {
     /// Takes a monitor out of service, keeping its history.
     func archiveMonitor(id: UUID) async throws(StoreError)
 
+    /// The journal's counts for `/metrics`; `lagBounds` are the detection-lag histogram's bucket bounds in seconds.
+    func metrics(lagBounds: [Double]) async throws(StoreError) -> StoreMetrics
+
+    /// Keeps a new API key's digest.
+    func saveAPIKey(_ key: StoredAPIKey) async throws(StoreError)
+
+    /// The API key with this digest, unless it was revoked.
+    func apiKey(hash: String) async throws(StoreError) -> StoredAPIKey?
+
+    /// Every API key that was not revoked, oldest first.
+    func apiKeys() async throws(StoreError) -> [StoredAPIKey]
+
+    /// Revokes a key; false when no such key was in force.
+    func revokeAPIKey(id: UUID, at: Date) async throws(StoreError) -> Bool
+
+    /// The server secret of this name, made by `make` and kept the first time it is asked for.
+    func secret(named name: String, orCreate make: @escaping @Sendable () -> [UInt8]) async throws(StoreError)
+        -> [UInt8]
+
     /// Makes one step of a monitor durable: its state (kept only if newer), the signal, journal and incidents,
     /// and the notices to send. Concurrent calls are committed together in one transaction.
     func commit(_ batch: ChangeBatch) async throws(StoreError)

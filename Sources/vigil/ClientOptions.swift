@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VigilEngine
+import VigilServer
 
 /// Where the server is and how to address monitors by slug.
 struct ClientOptions: ParsableArguments {
@@ -21,6 +22,26 @@ struct ClientOptions: ParsableArguments {
 
     @Option(help: "How many times to retry a request that failed for a transient reason.")
     var retries: Int = 3
+
+    @Option(
+        name: .customLong("api-key"),
+        help: ArgumentHelp(
+            "The API key (default: $VIGIL_API_KEY, else the key that vigil serve keeps in --data-dir).",
+            valueName: "key"
+        )
+    )
+    var apiKey: String?
+
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp("The data folder of a server on this machine, whose api-key file to use.", valueName: "dir")
+    )
+    var dataDirectory: String = ".vigil"
+
+    /// The key that reads and changes things over the API; pings need none.
+    var resolvedAPIKey: String? {
+        apiKey ?? ProcessInfo.processInfo.environment["VIGIL_API_KEY"] ?? LocalKey.read(from: dataDirectory)
+    }
 
     var serverURL: String {
         let url = server ?? ProcessInfo.processInfo.environment["VIGIL_URL"] ?? "http://127.0.0.1:8080"
@@ -58,5 +79,5 @@ struct ClientOptions: ParsableArguments {
         return "/ping/\(key)/\(target)"
     }
 
-    var client: VigilClient { VigilClient(baseURL: serverURL, retries: retries) }
+    var client: VigilClient { VigilClient(baseURL: serverURL, retries: retries, apiKey: resolvedAPIKey) }
 }

@@ -42,7 +42,7 @@ enum Table {
                 monitor.state + (monitor.running ? " (running)" : ""),
                 monitor.lastProgress.map { relative($0, to: now) } ?? "never",
                 monitor.nextDeadline.map { relative($0, to: now) } ?? "—",
-                monitor.pingURL,
+                monitor.pingURL ?? "(hidden from read-only keys)",
             ]
         }
         let widths = header.indices.map { column in

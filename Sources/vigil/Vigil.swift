@@ -15,6 +15,6 @@ struct Vigil: AsyncParsableCommand {
             `vigil run` exits with the wrapped command's own status.
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, Ping.self, Run.self, Status.self, Incidents.self, Ack.self, Demo.self, Check.self, Report.self, Calibrate.self, Evaluate.self]
+        subcommands: [Serve.self, Ping.self, Run.self, Status.self, Incidents.self, Ack.self, Demo.self, Check.self, Report.self, Calibrate.self, Evaluate.self, Bench.self, Keys.self, Scenarios.self]
     )
 }

@@ -18,6 +18,8 @@ struct VigilClient {
 
     let baseURL: String
     let retries: Int
+    /// Sent as `X-Api-Key` when set.
+    var apiKey: String?
     var timeout: TimeAmount = .seconds(10)
 
     func get(_ path: String) async throws(Failure) -> Reply {
@@ -34,6 +36,7 @@ struct VigilClient {
             var request = HTTPClientRequest(url: baseURL + path)
             request.method = method
             request.headers.add(name: "User-Agent", value: "vigil-cli")
+            if let apiKey { request.headers.add(name: "X-Api-Key", value: apiKey) }
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             var delay = 0.5 * pow(2, Double(attempt))
             do {

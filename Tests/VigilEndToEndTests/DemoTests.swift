@@ -51,7 +51,7 @@ struct DemoTests {
         try FileManager.default.copyItem(at: world.appendingPathComponent(".vigil"), to: server.dataDirectory)
         try await server.start()
         defer { server.stop() }
-        let env = ["VIGIL_URL": server.url]
+        let env = ["VIGIL_URL": server.url, "VIGIL_API_KEY": server.apiKey]
         let list = try await Command.vigil(["incidents", "--json", "--monitor", "content-pipeline"], environment: env)
         #expect(list.status == 0, "\(list.stderr)")
         let incidents = try VigilJSON.decoder.decode([IncidentView].self, from: Data(list.stdout.utf8))

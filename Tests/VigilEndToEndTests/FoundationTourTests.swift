@@ -37,7 +37,7 @@ struct FoundationTourTests {
         let server = try ServerProcess(config: Self.exampleConfig(webhookPort: receiver.port))
         try await server.start()
         defer { server.stop() }
-        let env = ["VIGIL_URL": server.url]
+        let env = ["VIGIL_URL": server.url, "VIGIL_API_KEY": server.apiKey]
 
         let backup = try await server.monitor("nightly-backup")
         #expect(backup.state == "new")
@@ -71,7 +71,7 @@ struct FoundationTourTests {
 
         // The agent pings once by UUID, then goes quiet and must be found stalled, with a webhook.
         let agent = try await server.monitor("agent")
-        let agentPing = try await Command.vigil(["ping", agent.key], environment: env)
+        let agentPing = try await Command.vigil(["ping", try #require(agent.key)], environment: env)
         #expect(agentPing.status == 0, "\(agentPing.stderr)")
         acknowledged["agent", default: 0] += 1
         try await eventually("agent stalled in vigil status --json") {
@@ -142,7 +142,7 @@ struct FoundationTourTests {
         let server = try ServerProcess(config: Self.exampleConfig(webhookPort: 9))
         try await server.start()
         defer { server.stop() }
-        let env = ["VIGIL_URL": server.url, "VIGIL_PING_KEY": Self.pingKey]
+        let env = ["VIGIL_URL": server.url, "VIGIL_PING_KEY": Self.pingKey, "VIGIL_API_KEY": server.apiKey]
         let run = try await Command.vigil(
             ["run", "nightly-backup", "--", "/bin/sh", "-c", "echo copying; echo disk slow >&2; exit 3"],
             environment: env

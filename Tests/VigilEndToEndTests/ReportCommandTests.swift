@@ -19,7 +19,9 @@ struct ReportCommandTests {
         let server = try ServerProcess(config: Self.config)
         try await server.start()
         defer { server.stop() }
-        let env = ["VIGIL_URL": server.url, "VIGIL_PING_KEY": "5f2b8c1e9d7a4e3b", "NO_COLOR": "1"]
+        let env = [
+            "VIGIL_URL": server.url, "VIGIL_PING_KEY": "5f2b8c1e9d7a4e3b", "NO_COLOR": "1", "VIGIL_API_KEY": server.apiKey,
+        ]
         for _ in 0..<3 {
             let ping = try await Command.vigil(["ping", "agent"], environment: env)
             #expect(ping.status == 0, "\(ping.stderr)")

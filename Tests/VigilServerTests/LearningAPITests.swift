@@ -43,7 +43,7 @@ import VigilStore
         now.withLock { $0 = clock }
         let engine = Engine(store: try SQLiteStore(path: path), settings: settings, now: { now.withLock { $0 } })
         try await engine.start(declaring: [declaration])
-        let app = Application(router: buildRouter(engine: engine, pingBodyLimit: 1_000))
+        let app = Application(router: buildRouter(engine: engine, pingBodyLimit: 1_000, gate: .open))
         try await app.test(.router) { client in try await body(engine, client) }
     }
 

@@ -43,7 +43,7 @@ struct PingAPI {
     ) async throws {
         let api = try await start(monitors, bodyLimit: bodyLimit)
         defer { try? FileManager.default.removeItem(at: api.directory) }
-        let app = Application(router: buildRouter(engine: api.engine, pingBodyLimit: bodyLimit))
+        let app = Application(router: buildRouter(engine: api.engine, pingBodyLimit: bodyLimit, gate: .open))
         try await app.test(.router) { client in try await test(api, client) }
     }
 

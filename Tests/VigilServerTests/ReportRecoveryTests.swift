@@ -43,7 +43,7 @@ import VigilStore
             attempt.result = .recovered
             try await store.saveAttempt(attempt, incidentID: incident.id, monitorID: monitor.id)
         }
-        let app = Application(router: buildRouter(engine: engine, pingBodyLimit: 1_000))
+        let app = Application(router: buildRouter(engine: engine, pingBodyLimit: 1_000, gate: .open))
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/api/v1/report?since=2d&until=\(VigilJSON.format(end))", method: .get)

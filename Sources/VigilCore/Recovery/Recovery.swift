@@ -122,6 +122,9 @@ public struct Recovery: Sendable, Hashable {
     public private(set) var escalated: Set<EscalationReason>
     /// How many waits in a row found every action blocked; the next wait grows with it.
     private var blockedRounds: Int
+    /// Since when every action has needed something blocked, and the root causes then; nil while something can run.
+    private var blockedSince: Date?
+    private var blockedCauses: [String]
 
     public init(incidentID: UUID) {
         self.incidentID = incidentID
@@ -130,6 +133,8 @@ public struct Recovery: Sendable, Hashable {
         self.diagnosis = nil
         self.escalated = []
         self.blockedRounds = 0
+        self.blockedSince = nil
+        self.blockedCauses = []
     }
 
     /// Applies an event; returns what the engine must do.
@@ -209,16 +214,42 @@ public struct Recovery: Sendable, Hashable {
         let tried = Dictionary(attempts.map { ($0.action, 1) }, uniquingKeysWith: +)
         guard let action = Self.choose(from: context.plan, actions: context.actions, diagnosis: diagnosis, tried: tried)
         else {
-            // Nothing can run: tell a person now, and keep probing so recovery resumes when a capability returns.
+            // Nothing can run: keep probing so recovery resumes when a capability returns, and tell a person once
+            // the outage has outlasted the hold-off.
             blockedRounds += 1
+            let since = blockedSince ?? now
+            blockedSince = since
+            blockedCauses = diagnosis.rootCauses
             let delay = context.plan.backoff.delay(afterAttempt: blockedRounds, unit: context.randomUnit)
-            let next = now.addingTimeInterval(delay)
+            var next = now.addingTimeInterval(delay)
+            let holdUntil = since.addingTimeInterval(context.plan.holdOff)
+            if now >= holdUntil {
+                effects += escalate(.allBlocked, "no action can run: \(diagnosis.summary)")
+            } else {
+                next = min(next, holdUntil)
+                effects.append(.note("holding off: a person is told if this is still blocked in "
+                    + DurationFormat.format(holdUntil.timeIntervalSince(now))))
+            }
+            let wait = next.timeIntervalSince(now)
+            effects.append(.note("every action needs something blocked; probing again in \(DurationFormat.format(wait))"))
             phase = .waiting(until: next)
-            effects += escalate(.allBlocked, "no action can run: \(diagnosis.summary)")
-            effects.append(.note("every action needs something blocked; probing again in \(DurationFormat.format(delay))"))
             effects.append(.wake(at: next))
             return effects
         }
+        if blockedSince != nil, context.plan.settle > 0 {
+            // What blocked every action is back: the work may resume by itself, so give it a chance before acting.
+            let returned = blockedCauses.filter(diagnosis.isAvailable)
+            let what = returned.isEmpty ? "what blocked every action" : returned.joined(separator: ", ")
+            blockedSince = nil
+            blockedRounds = 0
+            let until = now.addingTimeInterval(context.plan.settle)
+            phase = .waiting(until: until)
+            effects.append(.note("\(what) is available again; waiting up to "
+                + "\(DurationFormat.format(context.plan.settle)) for progress before acting"))
+            effects.append(.wake(at: until))
+            return effects
+        }
+        blockedSince = nil
         blockedRounds = 0
         let attempt = RecoveryAttempt(
             number: attempts.count + 1, action: action.name, startedAt: now,

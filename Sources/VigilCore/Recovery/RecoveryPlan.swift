@@ -10,17 +10,27 @@ public struct RecoveryPlan: Sendable, Hashable {
     public var backoff: Backoff
     /// At most this many attempts for the monitor in the window; default 5 per hour.
     public var limit: IntensityLimit
+    /// While every action needs something blocked, how long to keep probing before telling a person; default 0
+    /// (tell at once). A short outage that ends within it is waited out without a notice.
+    public var holdOff: TimeInterval
+    /// When a blocked capability comes back, how long to wait for the work to resume by itself before running an
+    /// action; default 0 (act at once).
+    public var settle: TimeInterval
 
     public init(
         actions: [String],
         verifyWithin: TimeInterval = 300,
         backoff: Backoff = RecoveryPlan.defaultBackoff,
-        limit: IntensityLimit = RecoveryPlan.defaultLimit
+        limit: IntensityLimit = RecoveryPlan.defaultLimit,
+        holdOff: TimeInterval = 0,
+        settle: TimeInterval = 0
     ) {
         self.actions = actions
         self.verifyWithin = verifyWithin
         self.backoff = backoff
         self.limit = limit
+        self.holdOff = holdOff
+        self.settle = settle
     }
 
     public static let defaultBackoff = Backoff(base: 10, factor: 2, cap: 600, jitter: 0.5)

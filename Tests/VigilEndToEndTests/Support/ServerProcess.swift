@@ -11,6 +11,8 @@ final class ServerProcess: @unchecked Sendable {
 
     var url: String { "http://127.0.0.1:\(port)" }
     var dataDirectory: URL { folder.appendingPathComponent("data") }
+    /// The read-write key that `vigil serve` keeps in its data folder.
+    var apiKey: String { LocalKey.read(from: dataDirectory.path) ?? "" }
 
     /// Writes `config` as `vigil.yml` in a new temporary folder; nothing runs yet.
     init(config: String) throws {
@@ -80,7 +82,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     private func get<T: Decodable>(_ path: String) async throws -> T {
-        let outcome = try await Command.curl(["--fail", "--max-time", "5", url + path])
+        let outcome = try await Command.curl(["--fail", "--max-time", "5", "-H", "X-Api-Key: \(apiKey)", url + path])
         guard outcome.status == 0 else { throw TestFailure("GET \(path) failed: \(outcome.stderr)") }
         return try VigilJSON.decoder.decode(T.self, from: Data(outcome.stdout.utf8))
     }

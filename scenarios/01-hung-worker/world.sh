@@ -1,0 +1,8 @@
+#!/bin/sh
+# The timeline: 6 s of work, then the worker deadlocks; 16 s for supervision to act.
+. ./lib/world.sh
+start_worker worker sh ./worker.sh worker
+sleep 6
+log_event inject 1 deadlock
+touch "$STATE/hang"
+sleep 16
