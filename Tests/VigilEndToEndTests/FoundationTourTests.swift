@@ -41,11 +41,11 @@ struct FoundationTourTests {
 
         let backup = try await server.monitor("nightly-backup")
         #expect(backup.state == "new")
-        #expect(backup.pingURL == "\(server.url)/ping/\(backup.key)")
+        #expect(backup.pingURL == "\(server.url)/ping/\(backup.key ?? "")")
 
         // curl, by UUID and by slug, as existing cron lines do.
         var acknowledged: [String: Int] = [:]
-        let byUUID = try await Command.curl(["-w", "%{http_code}", "-o", "/dev/null", "\(server.url)/ping/\(backup.key)"])
+        let byUUID = try await Command.curl(["-w", "%{http_code}", "-o", "/dev/null", "\(server.url)/ping/\(backup.key ?? "")"])
         #expect(byUUID.stdout == "200")
         acknowledged["nightly-backup", default: 0] += 1
         let bySlug = try await Command.curl([
@@ -121,7 +121,7 @@ struct FoundationTourTests {
         try await server.start()
         defer { server.stop() }
         let agent = try await server.monitor("agent")
-        let ping = try await Command.curl(["-w", "%{http_code}", "-o", "/dev/null", "\(server.url)/ping/\(agent.key)"])
+        let ping = try await Command.curl(["-w", "%{http_code}", "-o", "/dev/null", "\(server.url)/ping/\(agent.key ?? "")"])
         #expect(ping.stdout == "200")
         let pinged = try #require(try await server.monitor("agent").lastProgress)
         server.kill9()

@@ -22,7 +22,7 @@ struct OutboxTests {
         let worker = try await server.monitor("worker")
         // Three incidents: up → late → stalled, three times; nobody listens on the hook's port.
         for _ in 0..<3 {
-            let ping = try await Command.curl(["-fsS", "\(server.url)/ping/\(worker.key)"])
+            let ping = try await Command.curl(["-fsS", "\(server.url)/ping/\(worker.key ?? "")"])
             #expect(ping.status == 0)
             try await eventually("worker stalled") { try await server.monitor("worker").state == "stalled" }
         }

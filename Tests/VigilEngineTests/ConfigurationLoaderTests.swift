@@ -216,7 +216,7 @@ import VigilCore
                 "colour: blue\n",
                 "vigil.yml:1: unknown key \"colour\" — known keys: listen, base_url, ping_key, durability,"
                     + " ping_body_limit,"
-                    + " keep_signals, rate_limit, monitors, notify, capabilities, actions, guards, escalation,"
+                    + " keep_signals, rate_limit, monitors, notify, auth, api_keys, capabilities, actions, guards, escalation,"
                     + " recovery_limit, recurring_blocker"
             ),
             // Wrong types.
