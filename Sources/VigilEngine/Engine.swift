@@ -220,7 +220,11 @@ public final class Engine: Sendable {
     /// All monitors, in slug order.
     public func snapshots() -> [Snapshot] {
         let entries = registry.withLock { Array($0.entries.values) }
-        return entries.map(snapshot(of:)).sorted { ($0.monitor.slug, $0.monitor.key.uuidString) < ($1.monitor.slug, $1.monitor.key.uuidString) }
+        // The key's text breaks ties only: made for every comparison, it cost more than the rest of a large list.
+        return entries.map(snapshot(of:)).sorted { lhs, rhs in
+            lhs.monitor.slug != rhs.monitor.slug
+                ? lhs.monitor.slug < rhs.monitor.slug : lhs.monitor.key.uuidString < rhs.monitor.key.uuidString
+        }
     }
 
     /// One monitor, by its ping key or slug.

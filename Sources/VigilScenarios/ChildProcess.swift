@@ -39,7 +39,15 @@ final class ChildProcess: Sendable {
         process.withLock { $0 = child }
     }
 
-    var isRunning: Bool { process.withLock { $0 != nil } && !ended.withLock { $0 } }
+    var isRunning: Bool {
+        guard let child = process.withLock({ $0 }), !ended.withLock({ $0 }) else { return false }
+        // The termination handler is not always called in time; an exited child is a zombie until reaped.
+        guard let stat = try? String(contentsOfFile: "/proc/\(child.processIdentifier)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return state != "Z" && state != "X"
+    }
 
     /// Waits for the process to end; false when it still runs after `limit`.
     func wait(upTo limit: Duration) async -> Bool {

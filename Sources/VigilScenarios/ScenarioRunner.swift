@@ -72,7 +72,9 @@ public struct ScenarioRunner: Sendable {
         let server = ChildProcess(
             binary, ["serve", "--config", configFile.path, "--data-dir", folder.appendingPathComponent("data").path,
                      "--listen", "127.0.0.1:\(port)", "--log-level", "warning"],
-            in: copy, log: folder.appendingPathComponent("serve.log"))
+            in: copy, log: folder.appendingPathComponent("serve.log"),
+            // Actions run with Vigil's environment, and the workers they start ping Vigil.
+            environment: ["VIGIL_URL": "http://127.0.0.1:\(port)", "VIGIL_PING_KEY": pingKey])
         let api = APIClient(base: "http://127.0.0.1:\(port)", key: apiKey)
         var timeline: ChildProcess?
         var evidence = ScenarioEvidence()

@@ -53,6 +53,30 @@ public struct ScenarioScore: Codable, Sendable, Hashable {
         case wallSeconds = "wall_seconds"
     }
 
+    /// Writes every key, with `null` for what is unknown, so that readers need not guess at missing ones.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(scenario, forKey: .scenario)
+        try container.encode(policy, forKey: .policy)
+        try container.encode(stallsInjected, forKey: .stallsInjected)
+        try container.encode(stallsResolved, forKey: .stallsResolved)
+        try container.encode(resolvedWithoutHuman, forKey: .resolvedWithoutHuman)
+        try container.encode(mttdSeconds, forKey: .mttdSeconds)
+        try container.encode(mttdP90Seconds, forKey: .mttdP90Seconds)
+        try container.encode(mttrSeconds, forKey: .mttrSeconds)
+        try container.encode(mttrP90Seconds, forKey: .mttrP90Seconds)
+        try container.encode(wrongActions, forKey: .wrongActions)
+        try container.encode(recoveryAttempts, forKey: .recoveryAttempts)
+        try container.encode(incidents, forKey: .incidents)
+        try container.encode(falseAlarms, forKey: .falseAlarms)
+        try container.encode(humanNotices, forKey: .humanNotices)
+        try container.encode(rootCauses, forKey: .rootCauses)
+        try container.encode(noticesPerIncident, forKey: .noticesPerIncident)
+        try container.encode(noticesPerRootCause, forKey: .noticesPerRootCause)
+        try container.encode(lostSignals, forKey: .lostSignals)
+        try container.encode(wallSeconds, forKey: .wallSeconds)
+    }
+
     /// Scores the evidence of one run.
     public init(scenario: String, policy: SupervisionPolicy, evidence: ScenarioEvidence, wallSeconds: Double) {
         self.scenario = scenario

@@ -62,6 +62,12 @@ public func buildRouter(
     // the dashboard's assets are the same for everyone.
     let badges = BadgeSigner(secret: badgeSecret.isEmpty ? randomBytes(32) : badgeSecret)
     BadgeController(engine: engine, badges: badges).addRoutes(to: router)
+    // The healthchecks.io Management API v3, in its own words; its status route needs no key, as there.
+    let healthchecks = HealthchecksController(engine: engine, badges: badges)
+    let v3 = router.group().add(middleware: HealthchecksBodyKey(gate: gate))
+        .add(middleware: RequireAccess(style: .healthchecks))
+    healthchecks.addRoutes(to: v3)
+    healthchecks.addStatusRoute(to: router)
     DashboardAssets().addRoutes(to: router)
     // The dashboard's pages and live events: for whoever may read; acknowledging needs read-write.
     let pages = router.group().add(middleware: RequireAccess(style: .page))

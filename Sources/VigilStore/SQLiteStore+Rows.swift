@@ -36,7 +36,7 @@ extension SQLiteStore {
             schedule: schedule,
             grace: row["grace"],
             maxRuntime: row["max_runtime"],
-            progressKinds: Set(items(row["progress_kinds"])),
+            progressKinds: kinds(row["progress_kinds"]),
             advancingKinds: Set(items(row["advancing_kinds"])),
             rateLimit: rateCount.flatMap { count in rateWindow.map { RateLimit(count: count, window: $0) } },
             tags: items(row["tags"]),
@@ -83,6 +83,11 @@ extension SQLiteStore {
     /// Kind and tag names never hold spaces, so a space-separated list is unambiguous.
     static func list(_ items: [String]) -> String {
         items.joined(separator: " ")
+    }
+
+    /// A kind set; the default one is shared, so that a million monitors do not hold a million copies of it.
+    static func kinds(_ text: String?) -> Set<String> {
+        text == SignalKind.success.rawValue ? Monitor.defaultProgressKinds : Set(items(text))
     }
 
     static func items(_ text: String?) -> [String] {

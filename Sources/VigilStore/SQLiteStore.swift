@@ -78,7 +78,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 let incident = try Self.incident(from: row)
                 open[incident.id.uuidString] = incident
             }
-            let rows = try Row.fetchAll(
+            // A cursor, not fetchAll: a million monitors must not be a million rows in memory at once.
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT m.*, s.revision, s.status, s.since, s.last_signal_at, s.last_progress_at, s.last_values,
@@ -88,11 +89,13 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     ORDER BY m.created_at, m.slug
                     """
             )
-            return try rows.map { row in
+            var loaded: [StoredMonitor] = []
+            while let row = try rows.next() {
                 let monitor = try Self.monitor(from: row)
                 let state = try Self.state(from: row, incidents: open, createdAt: Date(timeIntervalSince1970: row["created_at"]))
-                return StoredMonitor(monitor: monitor, state: state)
+                loaded.append(StoredMonitor(monitor: monitor, state: state))
             }
+            return loaded
         }
     }
 

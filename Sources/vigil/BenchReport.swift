@@ -48,6 +48,7 @@ enum BenchReport {
             + "\(runs) run\(runs == 1 ? "" : "s") per figure")
         emit("machine: \(Machine.describe())")
         emit("build:   \(Machine.build())")
+        emit("load:    \(Machine.loadAverage()) (other work on the machine slows every figure)")
         emit("")
     }
 
@@ -76,6 +77,7 @@ enum BenchReport {
         for row in rows { emit(line(row)) }
         for figure in figures where !figure.note.isEmpty { emit("  \(figure.name): \(figure.note)") }
         for note in notes { emit("  \(note)") }
+        emit("  load average after this section: \(Machine.loadAverage())")
         emit("")
     }
 }
@@ -137,6 +139,12 @@ enum Machine {
         uname(&name)
         let kernel = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         return "\(cores) cores (\(model)), \(String(format: "%.1f", memory)) GiB memory, Linux \(kernel)"
+    }
+
+    /// The 1, 5 and 15 minute load averages.
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     static func build() -> String {

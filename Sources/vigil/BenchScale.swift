@@ -59,6 +59,9 @@ struct ScaleBenchmark {
             notes: [
                 "cold start: from starting the process to GET /health answering 200, monitors and states in SQLite",
                 "vigil status --json: the whole command, process start to exit; the API: one request, whole body",
+                "memory per monitor held inline: Monitor \(MemoryLayout<Monitor>.stride) B + MonitorState "
+                    + "\(MemoryLayout<MonitorState>.stride) B (Incident? \(MemoryLayout<Incident?>.stride) B of it), before "
+                    + "dictionary slots and heap-allocated sets and strings",
             ]
         )
     }

@@ -41,7 +41,7 @@ start_worker() {
 # stop_worker NAME: SIGKILL to its whole process group; a hung worker may ignore SIGTERM.
 stop_worker() {
     if [ -f "$STATE/pids/$1" ]; then
-        kill -KILL -- "-$(cat "$STATE/pids/$1")" 2>/dev/null
+        kill -KILL "-$(cat "$STATE/pids/$1")" 2>/dev/null
         rm -f "$STATE/pids/$1"
     fi
 }

@@ -46,8 +46,8 @@ enum Chart {
             let y = top + day * cell
             parts.append("<text class=\"axis\" x=\"0\" y=\"\(y + 13)\">\(weekdays[day])</text>")
             for (hour, count) in row.prefix(24).enumerated() {
-                // Five shades: none, then quarters of the busiest cell.
-                let level = count == 0 ? 0 : min(4, 1 + (count - 1) * 4 / peak)
+                // Five shades: none, then quarters of the busiest cell, which is always the darkest.
+                let level = count == 0 ? 0 : max(1, min(4, Int((Double(count) * 4 / Double(peak)).rounded(.up))))
                 let what = "\(weekdays[day]) \(String(format: "%02d", hour)):00 — \(count) \(noun)"
                 parts.append(
                     "<rect class=\"heat heat-\(level)\" x=\"\(left + hour * cell)\" y=\"\(y)\" width=\"\(cell - 2)\" height=\"\(cell - 2)\" rx=\"2\"><title>\(what)</title></rect>")

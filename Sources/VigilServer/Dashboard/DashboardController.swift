@@ -46,7 +46,7 @@ struct DashboardController: Sendable {
 
     func addRoutes(to router: some RouterMethods<VigilRequestContext>) {
         router.get("/") { request, _ in try await overview(request) }
-        router.get("/monitors/{slugOrKey}") { _, context in try await monitor(context) }
+        router.get("/monitors/{monitor}") { _, context in try await monitor(context) }
         router.get("/incidents") { request, _ in try await incidents(request) }
         router.get("/incidents/{id}") { request, context in try await incident(request, context) }
         router.post("/incidents/{id}/ack") { request, context in try await acknowledge(request, context) }
@@ -84,11 +84,11 @@ struct DashboardController: Sendable {
 
     private func monitor(_ context: VigilRequestContext) async throws -> Response {
         let now = now()
-        let slugOrKey = DashboardFormat.decoded(try context.parameters.require("slugOrKey"))
-        guard let snapshot = engine.snapshot(slugOrKey: slugOrKey) else {
+        let slugOrKey = DashboardFormat.decoded(try context.parameters.require("monitor"))
+        guard let snapshot = find(slugOrKey) else {
             let namesakes = engine.snapshots().filter { $0.monitor.slug == slugOrKey }.count
             let message = namesakes > 1
-                ? "\(namesakes) monitors are called \(slugOrKey); open one from the list of monitors, which links it by its key."
+                ? "\(namesakes) monitors are called \(slugOrKey); open one from the list of monitors, which links it by its id."
                 : "No monitor has the slug or key \(slugOrKey)."
             return problem(.notFound, "No such monitor", message, now: now)
         }
@@ -110,8 +110,9 @@ struct DashboardController: Sendable {
                 report: report, reportDays: Self.monitorReportDays,
                 calibrationMode: engine.calibrationMode(of: monitor.id),
                 calibrated: engine.calibratedDeadline(of: monitor.id),
-                badgeURL: baseURL(of: snapshot) + badges.path(monitor: monitor.slug, format: "svg"),
-                path: "/monitors/" + DashboardFormat.segment(slugOrKey), now: now)
+                badgeURL: engine.baseURL + badges.path(monitor: monitor.slug, format: "svg"),
+                path: "/monitors/" + DashboardFormat.segment(slugOrKey),
+                showsPingURL: context.access?.canWrite == true, now: now)
             return DashboardResponse.page(page.render())
         } catch {
             return problem(.serviceUnavailable, "Cannot read the journal", "\(error)", now: now)
@@ -155,7 +156,7 @@ struct DashboardController: Sendable {
                 ? nil : "Acknowledged: escalation stops, and Vigil keeps watching for progress."
             let page = IncidentPage(
                 incident: incident, monitor: link(to: incident.monitorID), record: record, timeline: timeline,
-                canAcknowledge: recovery != nil, flash: flash, now: now)
+                canAcknowledge: recovery != nil && context.access?.canWrite == true, flash: flash, now: now)
             return DashboardResponse.page(page.render())
         } catch {
             return problem(.serviceUnavailable, "Cannot read the incident", "\(error)", now: now)
@@ -219,18 +220,19 @@ struct DashboardController: Sendable {
     private func link(to monitorID: UUID) -> (slug: String, href: String)? {
         guard let monitor = engine.monitor(id: monitorID) else { return nil }
         let unique = engine.snapshot(slugOrKey: monitor.slug)?.monitor.id == monitorID
-        return (monitor.slug, DashboardLayout.monitorPath(slug: monitor.slug, key: monitor.key, unique: unique))
+        return (monitor.slug, DashboardLayout.monitorPath(slug: monitor.slug, id: monitor.id, unique: unique))
+    }
+
+    /// A monitor by slug, ping key or id.
+    private func find(_ text: String) -> Engine.Snapshot? {
+        if let found = engine.snapshot(slugOrKey: text) { return found }
+        guard let id = UUID(uuidString: text) else { return nil }
+        return engine.snapshots().first { $0.monitor.id == id }
     }
 
     /// The page of the monitor a slug names, when exactly one does.
     private func path(of slug: String) -> String? {
         engine.snapshot(slugOrKey: slug).map { "/monitors/" + DashboardFormat.segment($0.monitor.slug) }
-    }
-
-    /// The start of Vigil's public URLs, from the monitor's ping URL (`base_url:` or the listen address).
-    private func baseURL(of snapshot: Engine.Snapshot) -> String {
-        guard let range = snapshot.pingURL.range(of: "/ping/", options: .backwards) else { return "" }
-        return String(snapshot.pingURL[..<range.lowerBound])
     }
 
     /// True unless the browser says the form came from another site: `Sec-Fetch-Site`, else `Origin` against

@@ -78,9 +78,10 @@ enum DashboardLayout {
         return "<ul class=\"tags\" aria-label=\"Tags\">\(chips)</ul>"
     }
 
-    /// The link to a monitor's page: by slug when the slug names only it.
-    static func monitorPath(slug: String, key: UUID, unique: Bool) -> String {
-        "/monitors/" + DashboardFormat.segment(unique ? slug : key.uuidString.lowercased())
+    /// The link to a monitor's page: by slug when the slug names only it, else by its id (never by its ping key,
+    /// which read-only access may not see).
+    static func monitorPath(slug: String, id: UUID, unique: Bool) -> String {
+        "/monitors/" + DashboardFormat.segment(unique ? slug : id.uuidString.lowercased())
     }
 
     /// A page that says what went wrong and where to go next.

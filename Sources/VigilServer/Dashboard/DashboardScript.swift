@@ -76,6 +76,13 @@ enum DashboardScript {
             }
           }
 
+          // The same words the server writes when there is no deadline.
+          function noDeadline(state) {
+            if (state === "paused") return "paused";
+            if (state === "stalled" || state === "failing" || state === "recovering") return "waiting for progress";
+            return "none";
+          }
+
           function count(state, delta) {
             var cell = document.querySelector('[data-count="' + state + '"]');
             if (!cell) return;
@@ -176,7 +183,7 @@ enum DashboardScript {
               var changed = setState(holder, update, quiet);
               var container = onPage ? document : holder;
               setField(container, "last_progress", update.last_progress, "never");
-              setField(container, "next_deadline", update.next_deadline, "none");
+              setField(container, "next_deadline", update.next_deadline, noDeadline(update.state));
               if (onPage) {
                 setField(container, "last_signal", update.last_signal, "never");
                 setField(container, "since", update.since, "never");

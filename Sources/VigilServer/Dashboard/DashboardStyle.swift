@@ -21,6 +21,7 @@ enum DashboardStyle {
           }
         }
         * { box-sizing: border-box; }
+        [hidden] { display: none !important; }
         html { -webkit-text-size-adjust: 100%; }
         body { margin: 0; background: var(--bg); color: var(--text);
           font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
@@ -137,6 +138,13 @@ enum DashboardStyle {
         .pager { display: flex; gap: 1rem; justify-content: center; margin: 1rem 0; }
         .foot { max-width: 1200px; margin: 2rem auto; padding: 0 1rem; color: var(--muted); font-size: 0.85rem; }
         details summary { cursor: pointer; color: var(--link); }
+        .login { max-width: 24rem; margin: 4rem auto; background: var(--surface); border: 1px solid var(--line);
+          border-radius: 8px; padding: 1rem 1.5rem 1.5rem; }
+        .login label { display: block; margin: 0.8rem 0 0.3rem; font-weight: 600; }
+        .login input { width: 100%; padding: 0.45rem 0.6rem; border: 1px solid var(--line); border-radius: 6px;
+          background: var(--surface); color: var(--text); }
+        .login button { margin-top: 1rem; background: var(--link); color: #fff; border-color: var(--link); }
+        .problem { color: var(--down-fg); background: var(--down-bg); border-radius: 6px; padding: 0.5rem 0.8rem; }
         @media (max-width: 640px) {
           body { font-size: 15px; }
           main { padding: 0.75rem; }

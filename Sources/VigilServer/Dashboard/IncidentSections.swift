@@ -10,6 +10,9 @@ enum IncidentSections {
         guard let diagnosis else {
             return "<p class=\"muted\">No diagnosis yet: Vigil diagnoses when a monitor that declares capabilities stalls.</p>"
         }
+        if diagnosis.blocked.isEmpty && diagnosis.available.isEmpty {
+            return "<p>\(diagnosis.summary.prefix(1).uppercased() + diagnosis.summary.dropFirst()).</p>"
+        }
         let roots: HTML = diagnosis.rootCauses.isEmpty
             ? "<p>No root cause: nothing the monitor depends on is blocked.</p>"
             : "<p class=\"root\">Root cause: \(diagnosis.rootCauses.map { HTML("<strong>\($0)</strong>") }.joined(separator: ", "))</p>"

@@ -19,6 +19,8 @@ struct MonitorPage {
     var badgeURL: String
     /// This page's own path.
     var path: String
+    /// Whether the viewer may see the ping URL, which carries the monitor's ping key: read-write access only.
+    var showsPingURL: Bool
     var now: Date
 
     func render() -> HTML {
@@ -37,7 +39,7 @@ struct MonitorPage {
             <div><dt>In this state since</dt><dd data-field="since">\(DashboardFormat.time(snapshot.state.since, now: now))</dd></div>
             <div><dt>Progress counts</dt><dd>\(progressKinds())</dd></div>
             </dl>
-            <p class="ping">Ping URL: <code>\(snapshot.pingURL)</code></p>
+            \(showsPingURL ? HTML("<p class=\"ping\">Ping URL: <code>\(snapshot.pingURL)</code></p>") : "<p class=\"ping muted\">The ping URL is shown to read-write access only.</p>")
             \(incidentSection())
             <section aria-labelledby="learning"><h2 id="learning">Calibration and forecast</h2>
             \(calibration())

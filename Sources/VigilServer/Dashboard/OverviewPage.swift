@@ -70,7 +70,7 @@ struct OverviewPage {
 
     private func row(_ snapshot: Engine.Snapshot, unique: Bool) -> HTML {
         let monitor = snapshot.monitor
-        let href = DashboardLayout.monitorPath(slug: monitor.slug, key: monitor.key, unique: unique)
+        let href = DashboardLayout.monitorPath(slug: monitor.slug, id: monitor.id, unique: unique)
         let schedule = MonitorView(snapshot).schedule
         let spark: HTML = sparklines.map { lines in
             Chart.sparkline(
