@@ -105,7 +105,8 @@ struct HealthchecksChannel: Sendable, Hashable {
     /// Every configured channel; a named one's id comes from its name, an unnamed one's from its place in the file.
     static func all(_ targets: [NotifyTarget]) -> [HealthchecksChannel] {
         targets.enumerated().map { index, target in
-            let seed = target.name.map { "vigil notify name:\($0)" } ?? "vigil notify position:\(index):\(target.channel.kind)"
+            let seed = target.name.map { "vigil notify name:\($0)" }
+                ?? "vigil notify position:\(index):\(target.channel.kind)"
             return HealthchecksChannel(id: uuid(from: seed), name: target.name ?? "", kind: target.channel.kind)
         }
     }

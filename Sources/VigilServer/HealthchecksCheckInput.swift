@@ -77,14 +77,16 @@ struct HealthchecksCheckInput: Sendable {
             var seen: Set<String> = []
             let words = text.split(whereSeparator: \.isWhitespace).map(String.init).filter { seen.insert($0).inserted }
             if let long = words.first(where: { $0.count > 64 }) {
-                throw HealthchecksError.invalid("tags", "has a tag longer than 64 characters: \"\(long.prefix(20))…\"")
+                throw HealthchecksError.invalid(
+                    "tags", "has a tag longer than 64 characters: \"\(long.prefix(20))…\"")
             }
             tags = words
         }
         timeout = try Self.seconds(fields, "timeout")
         if let identifier = try Self.string(fields, "tz") {
             guard let zone = TimeZone(identifier: identifier) else {
-                throw HealthchecksError.invalid("tz", "is not a valid timezone (use an IANA name such as Europe/Riga or UTC)")
+                throw HealthchecksError.invalid(
+                    "tz", "is not a valid timezone (use an IANA name such as Europe/Riga or UTC)")
             }
             tz = zone
         }
@@ -92,7 +94,8 @@ struct HealthchecksCheckInput: Sendable {
             guard case .array(let items) = value else { throw HealthchecksError.invalid("unique", "is not an array") }
             unique = try items.map { item throws(HealthchecksError) in
                 guard case .string(let field) = item, Self.uniqueFields.contains(field) else {
-                    throw HealthchecksError.invalid("an item in 'unique'", "has unexpected value (use name, slug, tags, timeout or grace)")
+                    throw HealthchecksError.invalid(
+                        "an item in 'unique'", "has unexpected value (use name, slug, tags, timeout or grace)")
                 }
                 return field
             }
@@ -218,13 +221,15 @@ struct HealthchecksCheckInput: Sendable {
     private static func cron(_ text: String) throws(HealthchecksError) -> CronExpression {
         let fieldCount = text.split(whereSeparator: \.isWhitespace).count
         guard !text.contains("\n"), fieldCount == 5 else {
-            throw HealthchecksError.invalid("schedule", "is not a valid cron or OnCalendar expression (Vigil takes 5-field cron"
+            throw HealthchecksError.invalid(
+                "schedule", "is not a valid cron or OnCalendar expression (Vigil takes 5-field cron"
                 + " expressions such as \"0 3 * * *\"; OnCalendar is not supported)")
         }
         do {
             return try CronExpression(parsing: text)
         } catch {
-            throw HealthchecksError.invalid("schedule", "is not a valid cron or OnCalendar expression (\(error.message))")
+            throw HealthchecksError.invalid(
+                "schedule", "is not a valid cron or OnCalendar expression (\(error.message))")
         }
     }
 }

@@ -202,7 +202,8 @@ struct HealthchecksController {
             guard reading else {
                 throw HealthchecksError(.methodNotAllowed, "a unique_key only reads a check: use its uuid to change it")
             }
-            if let snapshot = engine.snapshots().first(where: { HealthchecksCheck.uniqueKey(of: $0.monitor.key) == code }) {
+            let snapshot = engine.snapshots().first { HealthchecksCheck.uniqueKey(of: $0.monitor.key) == code }
+            if let snapshot {
                 return snapshot
             }
         }

@@ -34,7 +34,8 @@ enum HealthchecksPing {
             "rid": .optional(stored.signal.runID?.uuidString.lowercased()),
             "body_url": hasBody ? .string("\(checkURL)/pings/\(stored.sequence)/body") : .null,
         ]
-        if let duration = stored.runDuration { fields["duration"] = .number(duration) }
+        // Microseconds, as healthchecks.io writes a duration.
+        if let duration = stored.runDuration { fields["duration"] = .number((duration * 1e6).rounded() / 1e6) }
         return .object(fields)
     }
 
