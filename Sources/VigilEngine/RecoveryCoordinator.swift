@@ -255,6 +255,7 @@ public final class RecoveryCoordinator: Service, Sendable {
         default: false
         }
         var acting = false
+        var runs: [(name: String, attempt: RecoveryAttempt)] = []
         for effect in effects {
             switch effect {
             case .probe:
@@ -262,7 +263,7 @@ public final class RecoveryCoordinator: Service, Sendable {
             case .run(let name, let attempt):
                 acting = true
                 note(.attemptStarted, "attempt \(attempt.number): \(name)")
-                enqueue { await self.act(name, attempt: attempt, for: incident, of: monitor) }
+                runs.append((name, attempt))
             case .wake(let at):
                 schedule(.recovery(incident.id), at: at)
             case .escalate(let reason, let detail):
@@ -279,9 +280,15 @@ public final class RecoveryCoordinator: Service, Sendable {
         if wasActing, !acting, case .waiting = state.withLock({ $0.cases[incident.id]?.recovery.phase }) {
             enqueue { [engine] in await engine.endRecovery(of: monitor.id, reason: "recovery attempt brought no progress") }
         }
-        if !records.isEmpty {
+        if !records.isEmpty || !runs.isEmpty {
+            // The journal says an attempt started before the attempt changes the monitor's state, so that readers
+            // of the journal and of live events see them in the order they were decided.
             let journal = records
-            enqueue { [engine] in await engine.journal(journal) }
+            let runs = runs
+            enqueue { [engine] in
+                if !journal.isEmpty { await engine.journal(journal) }
+                for run in runs { await self.act(run.name, attempt: run.attempt, for: incident, of: monitor) }
+            }
         }
     }
 
