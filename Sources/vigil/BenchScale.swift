@@ -126,25 +126,30 @@ struct RunOverheadBenchmark {
         let keys = try await BenchSeed.seed(
             try SQLiteStore(path: folder.database), count: 1, period: 86_400, grace: 3_600, keys: true
         ) { _ in .new(at: Date()) }
-        let server = try BenchServer(folder: folder, configuration: "")
+        // Keep every signal, so that the count below can tell that each vigil run stored both of its pings.
+        let server = try BenchServer(folder: folder, configuration: "keep_signals: 100000\n")
         defer { server.stop() }
         let truePath = URL(fileURLWithPath: ["/usr/bin/true", "/bin/true"].first {
             FileManager.default.isExecutableFile(atPath: $0) } ?? "/bin/true")
         let target = keys[0].uuidString.lowercased()
         var overheads: [Double] = [], walls: [Double] = []
+        var complaints: [String] = []
         for _ in 0..<runs {
             var plain: [Double] = [], wrapped: [Double] = []
             for _ in 0..<repeats {
-                plain.append(try time(truePath, [], folder: folder))
-                wrapped.append(try time(Machine.executable, ["run", target, "--server", server.url, "--", truePath.path],
-                                        folder: folder))
+                plain.append(try time(truePath, [], folder: folder).milliseconds)
+                let run = try time(
+                    Machine.executable, ["run", target, "--server", server.url, "--", truePath.path], folder: folder)
+                wrapped.append(run.milliseconds)
+                if !run.output.isEmpty { complaints.append(run.output) }
             }
             overheads.append(BenchStats.median(wrapped) - BenchStats.median(plain))
             walls.append(BenchStats.median(wrapped))
         }
         let signals = try await SQLiteStore(path: folder.database).signalCount()
         guard signals == 2 * runs * repeats else {
-            throw BenchError("vigil run stored \(signals) signals instead of \(2 * runs * repeats)")
+            throw BenchError("vigil run stored \(signals) signals instead of \(2 * runs * repeats); it said: "
+                + (complaints.first ?? "nothing"))
         }
         BenchReport.printSection(
             "vigil run overhead (against vigil serve on loopback)",
@@ -157,14 +162,17 @@ struct RunOverheadBenchmark {
         )
     }
 
-    private func time(_ executable: URL, _ arguments: [String], folder: BenchFolder) throws -> Double {
+    /// Runs a command to its end: its wall time and what it printed.
+    private func time(_ executable: URL, _ arguments: [String], folder: BenchFolder) throws
+        -> (milliseconds: Double, output: String)
+    {
         let log = folder.url.appendingPathComponent("run.log")
         let (status, elapsed) = try BenchSpawn.run([executable.path] + arguments, output: log.path)
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         guard status == 0 else {
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             throw BenchError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) failed with status "
                 + "\(status): \(text.prefix(500))")
         }
-        return elapsed * 1000
+        return (elapsed * 1000, text)
     }
 }

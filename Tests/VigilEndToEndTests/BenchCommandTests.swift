@@ -21,7 +21,7 @@ struct BenchCommandTests {
         }
         for figure in [
             "vigil 4 conn, durability normal: rate", "vigil 4 conn, durability full: p99", "lag p99, N = 1 000",
-            "CPU while nothing is due", "all 200 journaled as stalled", "all 200 notices delivered",
+            "CPU while nothing is due, N = 1 000", "all 200 journaled as stalled", "all 200 notices delivered",
             "resident memory, 5 000 monitors", "cold start, 5 000 monitors", "list 500: vigil status --json",
             "list 500: GET /api/v1/monitors", "vigil run x -- true, minus true",
         ] {
