@@ -343,6 +343,9 @@ public final class RecoveryCoordinator: Service, Sendable {
         // One root cause, one escalation: when other open incidents already told people about these causes, this
         // incident is journaled as part of them instead of notifying again.
         let (alreadyTold, others) = state.withLock { state -> (Bool, [UUID]) in
+            // Without a root cause there is nothing to share; skipping the scan keeps a storm of thousands of
+            // undiagnosable stalls linear instead of quadratic.
+            guard !causes.isEmpty else { return (false, []) }
             let others = state.cases.values.filter { other in
                 other.incident.id != item.incident.id && !other.escalatedCauses.isDisjoint(with: causes)
             }.map(\.incident.id)
@@ -427,6 +430,9 @@ public final class RecoveryCoordinator: Service, Sendable {
     }
 
     private func checkRecurring(_ item: Case, _ diagnosis: Diagnosis) {
+        // An incident without a root cause cannot make a cause recur; returning before the scan over every open
+        // incident keeps a stall storm linear.
+        guard !diagnosis.rootCauses.isEmpty else { return }
         let rule = settings.recurringBlocker
         let at = diagnosis.at
         let found = state.withLock { state -> (String, [UUID])? in
