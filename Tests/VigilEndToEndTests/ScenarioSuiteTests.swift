@@ -64,8 +64,10 @@ struct ScenarioSuiteTests {
         for name in ["03-dependency-outage", "08-cascade"] {
             let score = try #require(baseline[name])
             #expect(score.wrongActions > 0, "\(name) under restart-only made no wrong restart: \(run.stdout)")
-            #expect(!score.resolvedWithoutHuman)
         }
+        // Whether restart-only's last restart in the cascade lands after the bus is back depends on timing, so only
+        // the outage, which outlasts its start limit, must defeat it.
+        #expect(!(try #require(baseline["03-dependency-outage"])).resolvedWithoutHuman)
     }
 
     @Test func anUnknownScenarioIsRefusedWithTheKnownOnes() async throws {
