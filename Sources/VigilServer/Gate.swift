@@ -62,10 +62,7 @@ public final class Gate: Sendable {
 
     /// Starts a login session for a key's access; returns the cookie value.
     public func openSession(_ access: AccessLevel) -> String {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        var generator = SystemRandomNumberGenerator()
-        for index in bytes.indices { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
-        let token = bytes.map { String(format: "%02x", $0) }.joined()
+        let token = randomBytes(32).map { String(format: "%02x", $0) }.joined()
         let now = now()
         sessions.withLock { sessions in
             if sessions.count >= Self.sessionLimit {

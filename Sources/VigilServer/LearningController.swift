@@ -42,11 +42,6 @@ struct LearningController {
     }
 
     private func json(_ value: some Encodable) throws -> Response {
-        let data = try VigilJSON.prettyEncoder.encode(value)
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+        try VigilJSONResponse.ok(value)
     }
 }

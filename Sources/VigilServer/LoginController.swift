@@ -61,7 +61,7 @@ struct LoginController {
     }
 
     private func page(next: String, problem: String?, status: HTTPResponse.Status = .ok) -> Response {
-        let problemHTML = problem.map { "<p class=\"problem\" role=\"alert\">\(Self.escape($0))</p>" } ?? ""
+        let problemHTML = problem.map { "<p class=\"problem\" role=\"alert\">\(HTML.escape($0))</p>" } ?? ""
         let html = """
             <!doctype html>
             <html lang="en">
@@ -78,7 +78,7 @@ struct LoginController {
             \(problemHTML)
             <label for="key">API key</label>
             <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
-            <input type="hidden" name="next" value="\(Self.escape(next))">
+            <input type="hidden" name="next" value="\(HTML.escape(next))">
             <button type="submit">Log in</button>
             <p class="hint">No key yet? Run <code>vigil keys create --read-only</code> on the server.</p>
             </form>
@@ -90,20 +90,5 @@ struct LoginController {
         response.headers[.contentType] = "text/html; charset=utf-8"
         response.headers[.cacheControl] = "no-store"
         return response
-    }
-
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
     }
 }
