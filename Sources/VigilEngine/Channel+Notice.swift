@@ -15,16 +15,19 @@ extension Channel {
     }
 
     func render(_ payload: NoticePayload, idempotencyKey: String) throws -> (target: String, body: Data) {
-        let text = NoticeText(payload)
+        // The words are built only for channels that show them: a webhook in a storm of thousands of stalls
+        // would otherwise pay for Slack escaping it never sends, while the engine holds its registry.
         switch self {
         case .webhook(let url, let template):
-            guard let template else { return (url.absoluteString, try VigilJSON.encoder.encode(payload)) }
+            guard let template else { return (url.absoluteString, payload.json) }
             return (url.absoluteString, Data(template.render(payload).utf8))
         case .slack(let url):
-            return (url.absoluteString, try VigilJSON.encoder.encode(SlackMessage(text: text.slack)))
+            return (url.absoluteString, try VigilJSON.encoder.encode(SlackMessage(text: NoticeText(payload).slack)))
         case .discord(let url):
+            let text = NoticeText(payload)
             return (url.absoluteString, try VigilJSON.encoder.encode(DiscordMessage(content: text.discord)))
         case .ntfy(let url, let priority, let tags):
+            let text = NoticeText(payload)
             let message = NtfyMessage(
                 title: text.title, message: text.plain,
                 priority: priority ?? (text.isIncident ? 4 : 3), tags: tags + [payload.newState]
@@ -34,13 +37,13 @@ extension Channel {
             let target = String(decoding: try VigilJSON.encoder.encode(settings), as: UTF8.self)
             return (
                 target,
-                EmailMessage(settings: settings, text: text, messageID: idempotencyKey, date: payload.noticedAt)
+                EmailMessage(settings: settings, text: NoticeText(payload), messageID: idempotencyKey, date: payload.noticedAt)
                     .rendered
             )
         case .command(let argv, let timeout):
             let target = String(
                 decoding: try VigilJSON.encoder.encode(CommandTarget(argv: argv, timeout: timeout)), as: UTF8.self)
-            return (target, try VigilJSON.encoder.encode(payload))
+            return (target, payload.json)
         }
     }
 }

@@ -48,7 +48,7 @@ extension Engine {
         let learners = declarations.filter { $0.calibrate != .off || !$0.forecast.isEmpty }
         for declaration in learners {
             let found = registry.withLock { registry -> Monitor? in
-                registry.idsBySlug[declaration.slug]?.compactMap { registry.entries[$0]?.monitor }
+                registry.ids(forSlug: declaration.slug).compactMap { registry.monitor($0) }
                     .first { $0.origin == .config }
             }
             guard let monitor = found else { continue }
@@ -120,9 +120,9 @@ extension Engine {
         effective.schedule = .every(max(1, period * scale))
         effective.grace = declared.grace * scale
         registry.withLock { registry in
-            guard var entry = registry.entries[monitorID], entry.monitor != effective else { return }
+            guard var entry = registry[monitorID], entry.monitor != effective else { return }
             entry.monitor = effective
-            registry.entries[monitorID] = entry
+            registry[monitorID] = entry
             schedule(monitorID, at: Detector(monitor: effective).deadline(of: entry.state), in: &registry)
         }
         logger.info(
@@ -143,7 +143,7 @@ extension Engine {
     /// The monitor as declared, before a calibrated deadline replaced its schedule.
     public func declaredMonitor(of monitorID: UUID) -> Monitor? {
         learning.withLock { $0.entries[monitorID]?.declared }
-            ?? registry.withLock { $0.entries[monitorID]?.monitor }
+            ?? registry.withLock { $0.monitor(monitorID) }
     }
 
     // MARK: - Forecast rules
@@ -209,7 +209,7 @@ extension Engine {
         for crossing in crossings {
             let id = crossing.id
             guard let (monitor, state) = registry.withLock({ registry in
-                registry.entries[id].map { ($0.monitor, $0.state) }
+                registry[id].map { ($0.monitor, $0.state) }
             }) else { continue }
             var notices: [Notice] = []
             for response in crossing.rule.responses {

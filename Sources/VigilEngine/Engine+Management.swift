@@ -16,26 +16,20 @@ extension Engine {
         var updated = monitor
         updated.key = current.key
         updated.origin = current.origin
-        let state = registry.withLock { $0.entries[monitor.id]?.state } ?? .new(at: now())
+        let state = registry.withLock { $0.state(monitor.id) } ?? .new(at: now())
         do {
             try await store.saveMonitor(updated, initialState: state)
         } catch {
             throw EngineError(.notDurable, "cannot save monitor \(updated.slug): \(error.message) — nothing was changed")
         }
         registry.withLock { registry in
-            guard var entry = registry.entries[updated.id] else { return }
-            if entry.monitor.slug != updated.slug {
-                registry.idsBySlug[entry.monitor.slug]?.removeAll { $0 == updated.id }
-                if registry.idsBySlug[entry.monitor.slug]?.isEmpty == true {
-                    registry.idsBySlug[entry.monitor.slug] = nil
-                }
-                registry.idsBySlug[updated.slug, default: []].append(updated.id)
-            }
+            // The registry moves the slug's index along with the definition.
+            guard var entry = registry[updated.id] else { return }
             if entry.monitor.rateLimit != updated.rateLimit {
                 entry.limiter = updated.rateLimit.map(RateLimiter.init(limit:))
             }
             entry.monitor = updated
-            registry.entries[updated.id] = entry
+            registry[updated.id] = entry
             schedule(updated.id, at: Detector(monitor: updated).deadline(of: entry.state), in: &registry)
         }
         return updated
@@ -53,10 +47,7 @@ extension Engine {
             throw EngineError(.notDurable, "cannot delete monitor \(current.slug): \(error.message) — nothing was changed")
         }
         registry.withLock { registry in
-            guard let entry = registry.entries.removeValue(forKey: id) else { return }
-            registry.idsByKey[entry.monitor.key] = nil
-            registry.idsBySlug[entry.monitor.slug]?.removeAll { $0 == id }
-            if registry.idsBySlug[entry.monitor.slug]?.isEmpty == true { registry.idsBySlug[entry.monitor.slug] = nil }
+            registry[id] = nil
         }
     }
 
@@ -78,7 +69,7 @@ extension Engine {
 
     /// A monitor as it stands now, by id.
     public func snapshot(id: UUID) -> Snapshot? {
-        registry.withLock { $0.entries[id] }.map(snapshot(of:))
+        registry.withLock { $0[id] }.map(snapshot(of:))
     }
 
     private func requireManaged(_ monitor: Monitor) throws(EngineError) {

@@ -7,10 +7,10 @@ extension Engine {
     /// watching it as a new monitor; its slug may be shared with other monitors, its key and id may not.
     public func add(_ monitor: Monitor) async throws(EngineError) {
         let clash = registry.withLock { registry -> String? in
-            if registry.entries[monitor.id] != nil {
+            if registry.contains(monitor.id) {
                 return "monitor \(monitor.slug): id \(monitor.id.uuidString.lowercased()) is already watched"
             }
-            if registry.idsByKey[monitor.key] != nil {
+            if registry.id(forKey: monitor.key) != nil {
                 return "monitor \(monitor.slug): key \(monitor.key.uuidString.lowercased()) is already the ping key "
                     + "of another monitor — give it a different key"
             }

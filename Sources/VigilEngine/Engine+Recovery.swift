@@ -7,20 +7,29 @@ import VigilStore
 extension Engine {
     /// A monitor's definition by id.
     public func monitor(id: UUID) -> Monitor? {
-        registry.withLock { $0.entries[id]?.monitor }
+        registry.withLock { $0.monitor(id) }
     }
 
     /// A monitor's definition by slug, when exactly one monitor has it.
     public func monitor(slug: String) -> Monitor? {
         registry.withLock { registry in
-            guard let ids = registry.idsBySlug[slug], ids.count == 1 else { return nil }
-            return registry.entries[ids[0]]?.monitor
+            let match = registry.slugMatch(slug)
+            guard match.count == 1, let id = match.id else { return nil }
+            return registry.monitor(id)
         }
     }
 
     /// The open incident of a monitor, if any.
     public func openIncident(of monitorID: UUID) -> Incident? {
-        registry.withLock { $0.entries[monitorID]?.state.incident }
+        registry.withLock { $0.state(monitorID)?.incident }
+    }
+
+    /// Every open incident with its monitor, in slug order; found without going through every monitor.
+    public func openIncidents() -> [(monitor: Monitor, incident: Incident)] {
+        registry.withLock { $0.openIncidents() }.sorted { lhs, rhs in
+            lhs.monitor.slug != rhs.monitor.slug
+                ? lhs.monitor.slug < rhs.monitor.slug : lhs.monitor.key.uuidString < rhs.monitor.key.uuidString
+        }
     }
 
     /// `stalled` or `failing` becomes `recovering` while an action runs.
@@ -53,11 +62,17 @@ extension Engine {
         await step(monitor.id) { detector, state, now in detector.resume(state, at: now) }
     }
 
-    /// Journals lines besides status changes and queues their notices, durably.
-    public func journal(_ records: [JournalRecord], notices: [Notice] = []) async {
-        guard !records.isEmpty || !notices.isEmpty else { return }
+    /// Journals lines besides status changes, queues their notices and stores diagnoses, durably and together.
+    public func journal(
+        _ records: [JournalRecord], notices: [Notice] = [], diagnoses: [IncidentDiagnosis] = []
+    ) async {
+        guard !records.isEmpty || !notices.isEmpty || !diagnoses.isEmpty else { return }
         do {
-            try await store.appendJournal(records, notices: notices)
+            if diagnoses.isEmpty {
+                try await store.appendJournal(records, notices: notices)
+            } else {
+                try await store.appendJournal(records, notices: notices, diagnoses: diagnoses)
+            }
         } catch {
             logger.error("journal lines not durable", metadata: ["vigil.error": "\(error)"])
             return
@@ -77,7 +92,7 @@ extension Engine {
         key: String,
         at: Date
     ) -> [Notice] {
-        let state = registry.withLock { $0.entries[monitor.id]?.state }
+        let state = registry.withLock { $0.state(monitor.id) }
         let payload = NoticePayload(
             event: "escalation",
             monitor: monitor.slug,
@@ -103,7 +118,7 @@ extension Engine {
     func step(_ monitorID: UUID, _ change: (Detector, MonitorState, Date) -> Decision) async {
         let now = now()
         let batch = registry.withLock { registry -> ChangeBatch? in
-            guard var entry = registry.entries[monitorID] else { return nil }
+            guard var entry = registry[monitorID] else { return nil }
             let decision = change(Detector(monitor: entry.monitor), entry.state, now)
             guard !decision.effects.isEmpty else { return nil }
             return record(decision, of: &entry, signal: nil, in: &registry)

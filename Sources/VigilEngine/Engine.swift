@@ -44,28 +44,6 @@ public final class Engine: Sendable {
         }
     }
 
-    struct Entry {
-        var monitor: Monitor
-        var state: MonitorState
-        /// The deadline that the queue holds for this monitor, if any.
-        var queued: Date?
-        var limiter: RateLimiter?
-    }
-
-    struct QueuedDeadline: Comparable {
-        var at: Date
-        var monitorID: UUID
-
-        static func < (lhs: Self, rhs: Self) -> Bool { lhs.at < rhs.at }
-    }
-
-    struct Registry {
-        var entries: [UUID: Entry] = [:]
-        var idsByKey: [UUID: UUID] = [:]
-        var idsBySlug: [String: [UUID]] = [:]
-        var deadlines = Heap<QueuedDeadline>()
-    }
-
     let store: any Store
     let settings: Settings
     let logger: Logger
@@ -102,7 +80,53 @@ public final class Engine: Sendable {
     public func receive(_ signal: Signal, for target: Target, create: Bool = false) async throws(EngineError)
         -> Receipt
     {
-        let (batch, receipt, previous) = try registry.withLock { registry throws(EngineError) in
+        let admitted = try admit(signal, for: target, create: create)
+        do {
+            if admitted.receipt.created {
+                try await store.saveMonitor(admitted.receipt.monitor, initialState: .new(at: signal.at))
+            }
+            try await store.commit(admitted.batch)
+        } catch {
+            throw withdraw(admitted, after: error)
+        }
+        acknowledge(admitted, of: signal)
+        return admitted.receipt
+    }
+
+    /// Like `receive`, for a caller on an event loop that must not wait in a task; it never creates a monitor.
+    /// `completion` runs once the signal is durable or was refused, on a thread of the store's, and must not block.
+    public func receive(
+        _ signal: Signal, for target: Target, completion: @escaping @Sendable (Result<Receipt, EngineError>) -> Void
+    ) {
+        let admitted: Admitted
+        do {
+            admitted = try admit(signal, for: target, create: false)
+        } catch {
+            completion(.failure(error))
+            return
+        }
+        store.commit(admitted.batch) { result in
+            switch result {
+            case .success:
+                self.acknowledge(admitted, of: signal)
+                completion(.success(admitted.receipt))
+            case .failure(let error):
+                completion(.failure(self.withdraw(admitted, after: error)))
+            }
+        }
+    }
+
+    /// A signal applied in memory and waiting to be durable.
+    private struct Admitted: Sendable {
+        var batch: ChangeBatch
+        var receipt: Receipt
+        /// The state before the signal, restored if the store refuses the step.
+        var previous: MonitorState
+    }
+
+    /// Applies the signal to its monitor's state in memory (creating the monitor if asked and allowed).
+    private func admit(_ signal: Signal, for target: Target, create: Bool) throws(EngineError) -> Admitted {
+        try registry.withLock { registry throws(EngineError) in
             var created: Monitor?
             let id: UUID
             switch try lookUp(target, in: registry) {
@@ -124,11 +148,11 @@ public final class Engine: Sendable {
                 created = monitor
                 id = monitor.id
             }
-            var entry = registry.entries[id]!
+            var entry = registry[id]!
             if var limiter = entry.limiter {
                 let admission = limiter.admit(at: signal.at)
                 entry.limiter = limiter
-                registry.entries[id] = entry
+                registry[id] = entry
                 if case .limited(let retryAfter) = admission {
                     throw EngineError(
                         .rateLimited(retryAfter: retryAfter),
@@ -144,26 +168,29 @@ public final class Engine: Sendable {
                 monitor: entry.monitor, created: created != nil,
                 verdict: decision.verdict ?? SignalVerdict(isProgress: false, runDuration: nil)
             )
-            return (batch, receipt, previous)
+            return Admitted(batch: batch, receipt: receipt, previous: previous)
         }
-        do {
-            if receipt.created {
-                try await store.saveMonitor(receipt.monitor, initialState: .new(at: signal.at))
-            }
-            try await store.commit(batch)
-        } catch {
-            registry.withLock { registry in
-                withdraw(batch, restoring: previous, created: receipt.created, in: &registry)
-            }
-            logger.error("signal not durable", metadata: ["vigil.monitor": "\(receipt.monitor.slug)", "vigil.error": "\(error)"])
-            throw EngineError(.notDurable, "the signal could not be stored (\(error.message)); it was not recorded — retry")
+    }
+
+    /// Undoes an admitted signal that the store did not take, and says so.
+    private func withdraw(_ admitted: Admitted, after error: StoreError) -> EngineError {
+        registry.withLock { registry in
+            withdraw(admitted.batch, restoring: admitted.previous, created: admitted.receipt.created, in: &registry)
         }
-        if !batch.notices.isEmpty { noticeWakeup.signal() }
+        logger.error(
+            "signal not durable", metadata: ["vigil.monitor": "\(admitted.receipt.monitor.slug)", "vigil.error": "\(error)"]
+        )
+        return EngineError(.notDurable, "the signal could not be stored (\(error.message)); it was not recorded — retry")
+    }
+
+    /// What follows a durable signal: notices, counters, live views and learning.
+    private func acknowledge(_ admitted: Admitted, of signal: Signal) {
+        let receipt = admitted.receipt
+        if !admitted.batch.notices.isEmpty { noticeWakeup.signal() }
         counters.countSignal(kind: signal.kind.rawValue)
-        events.publish(.step(receipt.monitor, batch))
+        events.publish(.step(receipt.monitor, admitted.batch))
         if receipt.verdict.isProgress { learn(fromProgressAt: signal.at, of: receipt.monitor.id) }
         if let value = signal.value { learn(value: value, kind: signal.kind.rawValue, at: signal.at, of: receipt.monitor.id) }
-        return receipt
     }
 
     // MARK: - Deadlines
@@ -180,7 +207,7 @@ public final class Engine: Sendable {
             var batches: [ChangeBatch] = []
             while let next = registry.deadlines.min, next.at <= now {
                 registry.deadlines.removeMin()
-                guard var entry = registry.entries[next.monitorID], entry.queued == next.at else { continue }
+                guard var entry = registry[next.monitorID], entry.queued == next.at else { continue }
                 entry.queued = nil
                 let decision = Detector(monitor: entry.monitor).advance(entry.state, to: now, newIncidentID: UUID.init)
                 let batch = record(decision, of: &entry, signal: nil, in: &registry)
@@ -219,7 +246,7 @@ public final class Engine: Sendable {
 
     /// All monitors, in slug order.
     public func snapshots() -> [Snapshot] {
-        let entries = registry.withLock { Array($0.entries.values) }
+        let entries = registry.withLock { $0.allEntries() }
         // The key's text breaks ties only: made for every comparison, it cost more than the rest of a large list.
         return entries.map(snapshot(of:)).sorted { lhs, rhs in
             lhs.monitor.slug != rhs.monitor.slug
@@ -230,9 +257,10 @@ public final class Engine: Sendable {
     /// One monitor, by its ping key or slug.
     public func snapshot(slugOrKey: String) -> Snapshot? {
         registry.withLock { registry -> Entry? in
-            if let key = UUID(uuidString: slugOrKey), let id = registry.idsByKey[key] { return registry.entries[id] }
-            guard let ids = registry.idsBySlug[slugOrKey], ids.count == 1 else { return nil }
-            return registry.entries[ids[0]]
+            if let key = UUID(uuidString: slugOrKey), let id = registry.id(forKey: key) { return registry[id] }
+            let match = registry.slugMatch(slugOrKey)
+            guard match.count == 1, let id = match.id else { return nil }
+            return registry[id]
         }.map(snapshot(of:))
     }
 
@@ -254,14 +282,14 @@ public final class Engine: Sendable {
     private func lookUp(_ target: Target, in registry: Registry) throws(EngineError) -> UUID? {
         switch target {
         case .key(let key):
-            return registry.idsByKey[key]
+            return registry.id(forKey: key)
         case .slug(let pingKey, let slug):
             guard let projectKey = settings.pingKey, projectKey == pingKey else { return nil }
-            let ids = registry.idsBySlug[slug] ?? []
-            if ids.count > 1 {
-                throw EngineError(.ambiguous, "ambiguous slug: \(ids.count) monitors are called \(slug) — ping one by its UUID")
+            let match = registry.slugMatch(slug)
+            if match.count > 1 {
+                throw EngineError(.ambiguous, "ambiguous slug: \(match.count) monitors are called \(slug) — ping one by its UUID")
             }
-            return ids.first
+            return match.id
         }
     }
 
@@ -274,17 +302,14 @@ public final class Engine: Sendable {
         in registry: inout Registry
     ) {
         let id = batch.monitorID
-        guard var entry = registry.entries[id], entry.state.revision == batch.state.revision else { return }
+        guard let revision = registry.state(id)?.revision, revision == batch.state.revision else { return }
         if created {
-            registry.entries[id] = nil
-            registry.idsByKey[entry.monitor.key] = nil
-            registry.idsBySlug[entry.monitor.slug]?.removeAll { $0 == id }
-            if registry.idsBySlug[entry.monitor.slug]?.isEmpty == true { registry.idsBySlug[entry.monitor.slug] = nil }
+            registry[id] = nil
             return
         }
-        entry.state = previous
-        registry.entries[id] = entry
-        schedule(id, at: Detector(monitor: entry.monitor).deadline(of: previous), in: &registry)
+        registry.setState(previous, for: id)
+        let monitor = registry.monitor(id)!
+        schedule(id, at: Detector(monitor: monitor).deadline(of: previous), in: &registry)
     }
 
     private func provision(slug: String) -> Monitor {
@@ -297,12 +322,14 @@ public final class Engine: Sendable {
 
     func register(_ monitor: Monitor, state: MonitorState, in registry: inout Registry) {
         let limit = monitor.rateLimit
-        registry.entries[monitor.id] = Entry(
-            monitor: monitor, state: state, queued: nil, limiter: limit.map(RateLimiter.init(limit:))
-        )
-        registry.idsByKey[monitor.key] = monitor.id
-        registry.idsBySlug[monitor.slug, default: []].append(monitor.id)
-        schedule(monitor.id, at: Detector(monitor: monitor).deadline(of: state), in: &registry)
+        let deadline = Detector(monitor: monitor).deadline(of: state)
+        // Added with its deadline already noted, as `schedule` would note it for a monitor with none queued: one
+        // lookup less for each of a million monitors at start.
+        registry.add(Entry(monitor: monitor, state: state, queued: deadline, limiter: limit.map(RateLimiter.init(limit:))))
+        guard let deadline else { return }
+        let wasFirst = registry.deadlines.min.map { deadline < $0.at } ?? true
+        registry.deadlines.insert(QueuedDeadline(at: deadline, monitorID: monitor.id))
+        if wasFirst { deadlineWakeup.signal() }
     }
 
     /// Stores a decision in the entry, queues its deadline and builds the batch that makes it durable.
@@ -318,7 +345,7 @@ public final class Engine: Sendable {
         }
         entry.state = state
         let id = entry.monitor.id
-        registry.entries[id] = entry
+        registry[id] = entry
         schedule(id, at: decision.deadline, in: &registry)
         let notices = notices(for: decision.effects, of: entry.monitor, state: state, revision: state.revision)
         return ChangeBatch(
@@ -328,12 +355,10 @@ public final class Engine: Sendable {
     }
 
     func schedule(_ id: UUID, at deadline: Date?, in registry: inout Registry) {
-        guard let deadline, var entry = registry.entries[id] else { return }
-        // A later deadline waits for the queued one to fire and re-evaluate; only an earlier one is queued now.
-        if let queued = entry.queued, queued <= deadline { return }
+        guard let deadline else { return }
         let wasFirst = registry.deadlines.min.map { deadline < $0.at } ?? true
-        entry.queued = deadline
-        registry.entries[id] = entry
+        // A later deadline waits for the queued one to fire and re-evaluate; only an earlier one is queued now.
+        guard registry.queue(deadline, for: id) else { return }
         registry.deadlines.insert(QueuedDeadline(at: deadline, monitorID: id))
         if wasFirst { deadlineWakeup.signal() }
     }

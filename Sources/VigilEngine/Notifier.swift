@@ -17,6 +17,8 @@ public struct Notifier: Service {
     let concurrency: Int
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Records what came of deliveries in groups: one transaction per group, not one per notice.
+    let outcomes: Coalescer<(id: Int64, outcome: NoticeOutcome)>
 
     /// - Parameters:
     ///   - backoff: between attempts; default 1 s doubling up to 10 minutes, half of it random.
@@ -40,6 +42,16 @@ public struct Notifier: Service {
         self.concurrency = concurrency
         self.logger = logger
         self.now = now
+        outcomes = Coalescer { [store, logger] items in
+            do {
+                try await store.recordAttempts(Dictionary(items.map { ($0.id, $0.outcome) }) { _, last in last })
+            } catch {
+                // Not recorded means they stay due and are sent again: at least once, never lost.
+                logger.error(
+                    "cannot record delivery attempts",
+                    metadata: ["vigil.error": "\(error)", "vigil.count": "\(items.count)"])
+            }
+        }
     }
 
     public func run() async throws {
@@ -101,12 +113,8 @@ public struct Notifier: Service {
                 ]
             )
         }
-        do {
-            try await store.recordAttempt(noticeID: id, outcome: outcome)
-        } catch {
-            // Not recorded means it stays due and is sent again: at least once, never lost.
-            logger.error("cannot record a delivery attempt", metadata: ["vigil.error": "\(error)"])
-        }
+        // Returns once recorded, so the next round's read of the outbox never picks it again.
+        await outcomes.submit([(id, outcome)])
     }
 
     private func send(_ notice: Notice) async throws {

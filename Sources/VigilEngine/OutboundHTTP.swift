@@ -10,6 +10,9 @@ public enum OutboundHTTP {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .seconds(3)
         configuration.connectionPool.retryConnectionEstablishment = false
+        // As many connections to one receiver as the notifier has deliveries under way (its default 32): with
+        // AsyncHTTPClient's default of 8, a storm's notices queued in the pool behind each other.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }()
 }

@@ -55,6 +55,14 @@ public final class RecoveryCoordinator: Service, Sendable {
         var globalAttempts: [Date] = []
         /// Recent incidents with their root causes, for the recurring-blocker rule.
         var recent: [UUID: (onset: Date, rootCauses: [String])] = [:]
+        /// The earliest onset in `recent`: nothing is old enough to forget before it leaves the window.
+        var recentOldest: Date?
+        /// The incidents in `recent` by root cause, so that the rule looks only at those of one cause.
+        var recentByCause: [String: Set<UUID>] = [:]
+        /// Open incidents whose entry in `recent` holds each root cause: the cause counts for them already.
+        var openClaims: [String: Set<UUID>] = [:]
+        /// Open incidents that escalated each root cause, or were journaled as part of its escalation.
+        var escalatedBy: [String: Set<UUID>] = [:]
         /// Root causes already escalated as recurring, with when.
         var recurringEscalated: [String: Date] = [:]
         /// When each monitor last told people that its intensity limit was hit.
@@ -74,6 +82,9 @@ public final class RecoveryCoordinator: Service, Sendable {
     private let jobs: AsyncStream<@Sendable () async -> Void>
     private let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
     private let actionRunner = Mutex<ActionRunner?>(nil)
+    /// Diagnoses, journal lines and notices of many incidents written together: a storm of thousands of stalls
+    /// costs a few transactions instead of two each.
+    private let writes: Coalescer<RecoveryWrite>
 
     /// - Parameters:
     ///   - configs: each monitor's recovery, by slug; monitors without one escalate at once when they stall.
@@ -96,6 +107,10 @@ public final class RecoveryCoordinator: Service, Sendable {
         self.now = now
         self.random = random
         (jobs, jobSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
+        writes = Coalescer { [engine] group in
+            await engine.journal(
+                group.flatMap(\.records), notices: group.flatMap(\.notices), diagnoses: group.flatMap(\.diagnoses))
+        }
         state.withLock { state in
             for rule in settings.guards { state.guards[rule.name] = GuardState(rule: rule) }
         }
@@ -135,9 +150,8 @@ public final class RecoveryCoordinator: Service, Sendable {
 
     /// Incidents open when Vigil started: recover them as if they had just opened.
     func resumeOpenIncidents() async {
-        for snapshot in engine.snapshots() {
-            if let incident = snapshot.state.incident { open(incident, of: snapshot.monitor) }
-        }
+        // Not engine.snapshots(): at a million monitors that built a million snapshots to find a few incidents.
+        for (monitor, incident) in engine.openIncidents() { open(incident, of: monitor) }
     }
 
     func handle(_ event: EngineEvent) {
@@ -170,6 +184,10 @@ public final class RecoveryCoordinator: Service, Sendable {
         let finished = state.withLock { state -> Case? in
             guard var item = state.cases.removeValue(forKey: incident.id) else { return nil }
             item.escalation?.end()
+            for cause in item.escalatedCauses { Self.remove(incident.id, from: &state.escalatedBy, at: cause) }
+            for cause in state.recent[incident.id]?.rootCauses ?? [] {
+                Self.remove(incident.id, from: &state.openClaims, at: cause)
+            }
             return item
         }
         guard let finished else { return }
@@ -186,7 +204,7 @@ public final class RecoveryCoordinator: Service, Sendable {
             if let last, last.result == .recovered {
                 try? await engine.store.saveAttempt(last, incidentID: incident.id, monitorID: finished.monitor.id)
             }
-            await engine.journal([JournalRecord(
+            await self.write(records: [JournalRecord(
                 monitorID: finished.monitor.id, event: .recovery, at: at, incidentID: incident.id, detail: detail
             )])
         }
@@ -286,7 +304,7 @@ public final class RecoveryCoordinator: Service, Sendable {
             let journal = records
             let runs = runs
             enqueue { [engine] in
-                if !journal.isEmpty { await engine.journal(journal) }
+                if !journal.isEmpty { await self.write(records: journal) }
                 for run in runs { await self.act(run.name, attempt: run.attempt, for: incident, of: monitor) }
             }
         }
@@ -302,11 +320,7 @@ public final class RecoveryCoordinator: Service, Sendable {
         let diagnosis = Diagnoser.diagnose(
             Array(Set(names)).sorted(), capabilities: settings.capabilities, results: results, at: now()
         )
-        do {
-            try await engine.store.saveDiagnosis(diagnosis, incidentID: incidentID)
-        } catch {
-            logger.error("diagnosis not stored", metadata: ["vigil.error": "\(error)"])
-        }
+        await write(diagnoses: [IncidentDiagnosis(incidentID: incidentID, diagnosis: diagnosis)])
         checkRecurring(item, diagnosis)
         drive(incidentID, .diagnosed(diagnosis))
     }
@@ -343,15 +357,22 @@ public final class RecoveryCoordinator: Service, Sendable {
         // One root cause, one escalation: when other open incidents already told people about these causes, this
         // incident is journaled as part of them instead of notifying again.
         let (alreadyTold, others) = state.withLock { state -> (Bool, [UUID]) in
-            // Without a root cause there is nothing to share; skipping the scan keeps a storm of thousands of
-            // undiagnosable stalls linear instead of quadratic.
+            // Without a root cause there is nothing to share.
             guard !causes.isEmpty else { return (false, []) }
-            let others = state.cases.values.filter { other in
-                other.incident.id != item.incident.id && !other.escalatedCauses.isDisjoint(with: causes)
-            }.map(\.incident.id)
-            let told = !causes.isEmpty && causes.isSubset(of: Set(state.cases.values
-                .filter { $0.incident.id != item.incident.id }.flatMap(\.escalatedCauses)))
-            state.cases[item.incident.id]?.escalatedCauses.formUnion(causes)
+            // The index by root cause keeps this constant per incident, so a storm whose stalls share one cause
+            // stays linear; the journal names a few of the incidents it joins, not all of them.
+            let id = item.incident.id
+            var told = true
+            var others: [UUID] = []
+            for cause in causes.sorted() {
+                let holders = (state.escalatedBy[cause] ?? []).lazy.filter { $0 != id }
+                if holders.isEmpty { told = false }
+                for other in holders.prefix(Self.namedIncidents) where !others.contains(other) { others.append(other) }
+            }
+            if state.cases[id] != nil {
+                state.cases[id]?.escalatedCauses.formUnion(causes)
+                for cause in causes { state.escalatedBy[cause, default: []].insert(id) }
+            }
             return (told, others)
         }
         if reason == .intensity, let told = intensityToldRecently(item, at: at) {
@@ -364,7 +385,9 @@ public final class RecoveryCoordinator: Service, Sendable {
             return
         }
         if alreadyTold, reason != .intensity {
-            let ids = others.map { String($0.uuidString.prefix(8)).lowercased() }.joined(separator: ", ")
+            var ids = others.prefix(Self.namedIncidents).map { String($0.uuidString.prefix(8)).lowercased() }
+                .joined(separator: ", ")
+            if others.count > Self.namedIncidents { ids += " and others" }
             records.append(JournalRecord(
                 monitorID: item.monitor.id, event: .escalated, at: at, incidentID: item.incident.id,
                 detail: "\(reason.rawValue): \(detail) — same root cause as incident \(ids), already escalated; not sent again"
@@ -426,7 +449,7 @@ public final class RecoveryCoordinator: Service, Sendable {
         }
         guard !notices.isEmpty else { return }
         let sending = notices
-        enqueue { [engine] in await engine.journal([], notices: sending) }
+        enqueue { await self.write(notices: sending) }
     }
 
     private func checkRecurring(_ item: Case, _ diagnosis: Diagnosis) {
@@ -437,17 +460,26 @@ public final class RecoveryCoordinator: Service, Sendable {
         let at = diagnosis.at
         let found = state.withLock { state -> (String, [UUID])? in
             // Incidents open at the same time with the same root cause are one occurrence of it (five monitors stalled
-            // by one outage), not five: a cause counts for the incident that recorded it first.
+            // by one outage), not five: a cause counts for the incident that recorded it first. The indexes by cause
+            // keep this constant per incident when a storm of thousands shares one cause.
             let id = item.incident.id
-            let claimed = Set(state.cases.keys.filter { $0 != id }.flatMap { state.recent[$0]?.rootCauses ?? [] })
-            let own = (state.recent[id]?.rootCauses ?? []) + diagnosis.rootCauses.filter { cause in
-                !claimed.contains(cause) && state.recent[id]?.rootCauses.contains(cause) != true
+            let previous = state.recent[id]?.rootCauses ?? []
+            let own = previous + diagnosis.rootCauses.filter { cause in
+                !previous.contains(cause) && (state.openClaims[cause] ?? []).allSatisfy { $0 == id }
             }
             state.recent[id] = (item.incident.onset, own)
-            state.recent = state.recent.filter { at.timeIntervalSince($0.value.onset) < rule.window }
-            let incidents = state.recent.map { (id: $0.key, onset: $0.value.onset, rootCauses: $0.value.rootCauses) }
+            state.recentOldest = min(state.recentOldest ?? item.incident.onset, item.incident.onset)
+            let isOpen = state.cases[id] != nil
+            for cause in own {
+                state.recentByCause[cause, default: []].insert(id)
+                if isOpen { state.openClaims[cause, default: []].insert(id) }
+            }
+            Self.forgetIncidents(olderThan: rule.window, at: at, in: &state)
             for cause in own {
                 if let since = state.recurringEscalated[cause], at.timeIntervalSince(since) < rule.window { continue }
+                let incidents = (state.recentByCause[cause] ?? []).compactMap { other in
+                    state.recent[other].map { (id: other, onset: $0.onset, rootCauses: $0.rootCauses) }
+                }
                 if let ids = rule.recurring(cause, among: incidents, at: at) {
                     state.recurringEscalated[cause] = at
                     return (cause, ids)
@@ -462,13 +494,47 @@ public final class RecoveryCoordinator: Service, Sendable {
             monitor: item.monitor, incident: item.incident, channels: ["all"],
             reason: "recurring blocker: \(detail)", key: "recurring.\(cause).\(Int(at.timeIntervalSince1970))", at: at
         )
-        enqueue { [engine] in
-            await engine.journal(
-                [JournalRecord(monitorID: item.monitor.id, event: .escalated, at: at, incidentID: item.incident.id,
-                               detail: "\(EscalationReason.recurringBlocker.rawValue): \(detail)")],
+        enqueue {
+            await self.write(
+                records: [JournalRecord(monitorID: item.monitor.id, event: .escalated, at: at, incidentID: item.incident.id,
+                                        detail: "\(EscalationReason.recurringBlocker.rawValue): \(detail)")],
                 notices: notices
             )
         }
+    }
+
+    /// How many incidents a journal line names when it says which ones already escalated a root cause.
+    static let namedIncidents = 3
+
+    /// Drops the incidents whose onset left the recurring-blocker window, with their places in the indexes; does
+    /// nothing until the oldest one has left it.
+    private static func forgetIncidents(olderThan window: TimeInterval, at: Date, in state: inout State) {
+        guard let oldest = state.recentOldest, at.timeIntervalSince(oldest) >= window else { return }
+        var newOldest: Date?
+        for (id, entry) in state.recent {
+            guard at.timeIntervalSince(entry.onset) >= window else {
+                newOldest = min(newOldest ?? entry.onset, entry.onset)
+                continue
+            }
+            state.recent[id] = nil
+            for cause in entry.rootCauses {
+                remove(id, from: &state.recentByCause, at: cause)
+                remove(id, from: &state.openClaims, at: cause)
+            }
+        }
+        state.recentOldest = newOldest
+    }
+
+    private static func remove(_ id: UUID, from index: inout [String: Set<UUID>], at cause: String) {
+        index[cause]?.remove(id)
+        if index[cause]?.isEmpty == true { index[cause] = nil }
+    }
+
+    /// Writes journal lines, notices and diagnoses together with those of other incidents; returns once durable.
+    private func write(
+        records: [JournalRecord] = [], notices: [Notice] = [], diagnoses: [IncidentDiagnosis] = []
+    ) async {
+        await writes.submit([RecoveryWrite(records: records, notices: notices, diagnoses: diagnoses)])
     }
 
     private func broadcast(_ message: String) async -> ActionOutcome {
@@ -630,4 +696,11 @@ public final class RecoveryCoordinator: Service, Sendable {
     private static func outcome(_ status: ActionOutcome.Status, _ text: String, now: Date) -> ActionOutcome {
         ActionOutcome(status: status, code: nil, output: text, startedAt: now, finishedAt: now)
     }
+}
+
+/// What one step of the self-healing loop writes: journal lines, the notices they send, diagnoses.
+struct RecoveryWrite: Sendable {
+    var records: [JournalRecord]
+    var notices: [Notice]
+    var diagnoses: [IncidentDiagnosis]
 }

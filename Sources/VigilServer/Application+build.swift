@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import VigilCore
 import VigilEngine
@@ -75,6 +76,11 @@ public func buildRouter(
     return router
 }
 
+/// HTTP/1.1 with plain pings answered on the event loop, before the router (`PingFastPath`).
+func httpServer(engine: Engine, pingBodyLimit: Int) -> HTTPServerBuilder {
+    .http1(configuration: .init(additionalChannelHandlers: [PingFastPath(engine: engine, bodyLimit: pingBodyLimit)]))
+}
+
 /// A running Vigil's parts: the engine that owns monitor state, the recovery loop and the HTTP application.
 public struct VigilRuntime: Sendable {
     public let engine: Engine
@@ -140,6 +146,7 @@ public func buildRuntime(
     let listen = configuration.listen
     let application = Application(
         router: router,
+        server: httpServer(engine: engine, pingBodyLimit: configuration.pingBodyLimit),
         configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Vigil"),
         services: [
             DeadlineService(engine: engine),

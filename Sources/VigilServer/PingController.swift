@@ -12,8 +12,6 @@ struct PingController {
     let bodyLimit: Int
     let now: @Sendable () -> Date
 
-    static let bodyLimitHeader = HTTPField.Name("Ping-Body-Limit")!
-
     func addRoutes(to router: Router<VigilRequestContext>) {
         for method in [HTTPRequest.Method.head, .get, .post] {
             router.on("/ping/**", method: method) { request, context in
@@ -32,52 +30,27 @@ struct PingController {
     }
 
     func handle(_ request: Request, context: VigilRequestContext, segments: [Substring]) async -> Response {
-        let path: PingPath
-        switch PingPath.parse(segments) {
-        case .success(let parsed): path = parsed
-        case .failure(.notFound): return respond(.notFound, "not found")
-        case .failure(.invalid(let reason)): return respond(.badRequest, reason)
-        }
         let query = request.uri.queryParameters
-        var runID: UUID?
-        if let rid = query["rid"] {
-            guard let parsed = UUID(uuidString: String(rid)) else {
-                return respond(.badRequest, "rid \"\(rid)\" is not a UUID: use e.g. \(UUID().uuidString.lowercased())")
-            }
-            runID = parsed
+        let ping: PingRequest
+        switch PingRequest.parse(segments, query: { query[Substring($0)] }) {
+        case .success(let parsed): ping = parsed
+        case .failure(let answer): return respond(answer)
         }
-        var value: Double?
-        if let text = query["value"] {
-            guard let parsed = Double(String(text)), parsed.isFinite else {
-                return respond(.badRequest, "value \"\(text)\" is not a number: use e.g. value=3 or value=0.25")
-            }
-            value = parsed
-        }
-        let create = query["create"].map { $0 == "1" || $0 == "true" } ?? false
         let body: String?
         do {
             body = try await readBody(request)
         } catch {
-            return respond(.badRequest, "the request body could not be read: \(error)")
+            return respond(PingAnswer(.badRequest, "the request body could not be read: \(error)"))
         }
         let signal = Signal(
-            kind: path.kind, at: now(), value: value, runID: runID, body: body,
-            source: source(of: request, context: context)
+            kind: ping.path.kind, at: now(), value: ping.value, runID: ping.runID, body: body,
+            source: Self.source(address: context.remoteAddress?.ipAddress, agent: request.headers[.userAgent])
         )
         do {
-            let receipt = try await engine.receive(signal, for: path.target, create: create)
-            return receipt.created ? respond(.created, "Created") : respond(.ok, "OK")
+            let receipt = try await engine.receive(signal, for: ping.path.target, create: ping.create)
+            return respond(receipt.created ? .created : .ok)
         } catch {
-            switch error.code {
-            case .notFound: return respond(.notFound, "not found")
-            case .ambiguous: return respond(.conflict, "ambiguous slug")
-            case .invalid, .conflict, .declared: return respond(.badRequest, error.message)
-            case .notDurable: return respond(.serviceUnavailable, error.message)
-            case .rateLimited(let retryAfter):
-                var response = respond(.tooManyRequests, error.message)
-                response.headers[.retryAfter] = String(Int(retryAfter.rounded(.up)))
-                return response
-            }
+            return respond(PingAnswer(refusal: error))
         }
     }
 
@@ -104,18 +77,18 @@ struct PingController {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private func source(of request: Request, context: VigilRequestContext) -> String {
+    /// Where a signal came from, as the signal list shows it: the address and the user agent.
+    static func source(address: String?, agent: String?) -> String {
         var parts: [String] = []
-        if let address = context.remoteAddress?.ipAddress { parts.append(address) }
-        if let agent = request.headers[.userAgent] { parts.append(String(agent.prefix(200))) }
+        if let address { parts.append(address) }
+        if let agent { parts.append(String(agent.prefix(200))) }
         return parts.joined(separator: " ")
     }
 
-    private func respond(_ status: HTTPResponse.Status, _ text: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; charset=utf-8"
-        headers[Self.bodyLimitHeader] = String(bodyLimit)
-        headers[.accessControlAllowOrigin] = "*"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    private func respond(_ answer: PingAnswer) -> Response {
+        Response(
+            status: answer.status, headers: answer.fields(bodyLimit: bodyLimit),
+            body: .init(byteBuffer: ByteBuffer(string: answer.text))
+        )
     }
 }

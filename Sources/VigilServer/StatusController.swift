@@ -10,7 +10,11 @@ struct StatusController {
 
     func addRoutes(to router: some RouterMethods<VigilRequestContext>) {
         router.get("/api/v1/monitors") { _, context in
-            try json(engine.snapshots().map { view($0).visible(to: context.access) })
+            // Written by hand: Foundation's encoder spent half a second on 10 000 monitors.
+            let body = MonitorView.listJSON(engine.snapshots(), visibleTo: context.access) { id in
+                engine.calibratedDeadline(of: id)?.explanation
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
         }
         router.get("/api/v1/monitors/{slugOrKey}") { _, context in
             let slugOrKey = try context.parameters.require("slugOrKey")

@@ -69,6 +69,24 @@ extension SQLiteStore {
     }
 }
 
+extension SQLiteStore {
+    /// How many status changes to `status` the journal holds after the line numbered `after`, and the number of
+    /// its last line: a poll that reads only what is new, so that a benchmark's polling does not load the machine
+    /// it measures.
+    public func journalCount(changesTo status: MonitorStatus, after: Int64) async throws(StoreError)
+        -> (count: Int, last: Int64)
+    {
+        try await read { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM journal") ?? 0
+            let count = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM journal WHERE seq > ? AND seq <= ? AND event = ? AND to_state = ?",
+                arguments: [after, last, JournalEntry.Event.stateChanged.rawValue, status.rawValue]
+            ) ?? 0
+            return (count, max(last, after))
+        }
+    }
+}
+
 extension Database {
     /// Runs a statement that is compiled once per connection and then kept, so that group commit's hot path parses
     /// no SQL.

@@ -39,9 +39,21 @@ extension SQLiteStore {
     }
 
     public func appendJournal(_ records: [JournalRecord], notices: [Notice]) async throws(StoreError) {
+        try await appendJournal(records, notices: notices, diagnoses: [])
+    }
+
+    public func appendJournal(
+        _ records: [JournalRecord], notices: [Notice], diagnoses: [IncidentDiagnosis]
+    ) async throws(StoreError) {
+        guard !records.isEmpty || !notices.isEmpty || !diagnoses.isEmpty else { return }
+        // Encoded before the transaction, so that the writer is held only for the statements.
+        let bodies = diagnoses.map { Self.body(of: $0.diagnosis) }
         try await write { db in
+            for (item, body) in zip(diagnoses, bodies) {
+                try Self.insert(item.diagnosis, body: body, incidentID: item.incidentID, in: db)
+            }
             for record in records {
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         INSERT INTO journal (monitor_id, event, at, noticed_at, incident_id, detail)
                         VALUES (?, ?, ?, ?, ?, ?)
@@ -81,17 +93,23 @@ extension SQLiteStore {
     }
 
     public func saveDiagnosis(_ diagnosis: Diagnosis, incidentID: UUID) async throws(StoreError) {
-        let body = String(decoding: (try? JSONEncoder().encode(diagnosis)) ?? Data("{}".utf8), as: UTF8.self)
-        try await write { db in
-            try db.execute(
-                sql: "INSERT INTO diagnosis (incident_id, at, body) VALUES (?, ?, ?)",
-                arguments: [incidentID.uuidString, diagnosis.at.timeIntervalSince1970, body]
-            )
-            try db.execute(
-                sql: "UPDATE incident SET root_causes = ? WHERE id = ?",
-                arguments: [diagnosis.rootCauses.joined(separator: " "), incidentID.uuidString]
-            )
-        }
+        let body = Self.body(of: diagnosis)
+        try await write { db in try Self.insert(diagnosis, body: body, incidentID: incidentID, in: db) }
+    }
+
+    private static func body(of diagnosis: Diagnosis) -> String {
+        String(decoding: (try? JSONEncoder().encode(diagnosis)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    private static func insert(_ diagnosis: Diagnosis, body: String, incidentID: UUID, in db: Database) throws {
+        try db.executeCached(
+            sql: "INSERT INTO diagnosis (incident_id, at, body) VALUES (?, ?, ?)",
+            arguments: [incidentID.uuidString, diagnosis.at.timeIntervalSince1970, body]
+        )
+        try db.executeCached(
+            sql: "UPDATE incident SET root_causes = ? WHERE id = ?",
+            arguments: [diagnosis.rootCauses.joined(separator: " "), incidentID.uuidString]
+        )
     }
 
     public func recoveryRecord(incidentID: UUID) async throws(StoreError) -> RecoveryRecord {
@@ -154,8 +172,28 @@ extension SQLiteStore {
         }
     }
 
+    public func recordAttempts(_ outcomes: [Int64: NoticeOutcome]) async throws(StoreError) {
+        guard !outcomes.isEmpty else { return }
+        try await write { db in
+            for (id, outcome) in outcomes {
+                switch outcome {
+                case .delivered(let at):
+                    try db.executeCached(
+                        sql: "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                        arguments: [at.timeIntervalSince1970, id]
+                    )
+                case .failed(let error, let next):
+                    try db.executeCached(
+                        sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                        arguments: [error, next.timeIntervalSince1970, id]
+                    )
+                }
+            }
+        }
+    }
+
     static func enqueue(_ notice: Notice, in db: Database) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT OR IGNORE INTO outbox (idempotency_key, channel, target, payload, created_at, attempts,
                     next_attempt_at)

@@ -21,7 +21,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     private struct PendingCommit {
         var batch: ChangeBatch
-        var continuation: CheckedContinuation<Void, any Error>
+        /// Called on `writer` once the step is durable or has failed.
+        var done: @Sendable (Result<Void, StoreError>) -> Void
     }
 
     private struct Queue {
@@ -35,6 +36,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     private let signalsKept: Int
     private let queue = Mutex(Queue())
     private let writer = DispatchQueue(label: "vigil.store.writer")
+    private let checkpointer: Checkpointer
     // Touched only on `writer`: signals inserted per monitor since its last prune.
     private var insertsSincePrune: [UUID: Int] = [:]
     // Touched only on `writer`: progress rows inserted per monitor since its last prune.
@@ -58,8 +60,15 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             // Set on the writer after opening: DatabasePool sets `synchronous = NORMAL` when it turns on WAL,
             // which comes after `prepareDatabase` and would undo a setting made there.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+                // Pings to many monitors dirty many index pages per commit: at SQLite's default (1 000 pages) the
+                // writer stopped to copy the log back into the file every few commits, syncing each time. The
+                // checkpointer does it beside the writer; this is only the backstop.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
+            }
             try Self.migrator.migrate(pool)
+            checkpointer = try Checkpointer(path: path, logger: logger)
         } catch {
             throw .unavailable("cannot open the database at \(path): \(Self.describe(error)) — check that the folder "
                 + "exists and is writable, and that no other program holds the file")
@@ -68,35 +77,50 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         self.signalsKept = max(1, signalsKept)
     }
 
+    /// WAL pages (64 MB) after which a commit itself copies the log back into the database file.
+    static let checkpointPages = 16_000
+
     // MARK: - Monitors
 
     public func loadMonitors() async throws(StoreError) -> [StoredMonitor] {
         try await read { db in
-            let incidents = try Row.fetchAll(db, sql: "SELECT * FROM incident WHERE resolved_at IS NULL")
-            var open: [String: Incident] = [:]
-            for row in incidents {
-                let incident = try Self.incident(from: row)
-                open[incident.id.uuidString] = incident
-            }
+            let open = try Self.openIncidents(db)
             // A cursor, not fetchAll: a million monitors must not be a million rows in memory at once.
             let rows = try Row.fetchCursor(
                 db,
-                sql: """
-                    SELECT m.*, s.revision, s.status, s.since, s.last_signal_at, s.last_progress_at, s.last_values,
-                           s.runs, s.incident_id
-                    FROM monitor m LEFT JOIN monitor_state s ON s.monitor_id = m.id
-                    WHERE m.archived = 0
-                    ORDER BY m.created_at, m.slug
-                    """
+                sql: Self.monitorQuery + " ORDER BY m.created_at, m.slug"
             )
             var loaded: [StoredMonitor] = []
             while let row = try rows.next() {
-                let monitor = try Self.monitor(from: row)
-                let state = try Self.state(from: row, incidents: open, createdAt: Date(timeIntervalSince1970: row["created_at"]))
-                loaded.append(StoredMonitor(monitor: monitor, state: state))
+                loaded.append(try Self.storedMonitor(from: row, incidents: open))
             }
             return loaded
         }
+    }
+
+    public func loadMonitors(
+        expecting: @escaping @Sendable (Int) -> Void,
+        each body: @escaping @Sendable (StoredMonitor) -> Void
+    ) async throws(StoreError) {
+        try await read { db in
+            let open = try Self.openIncidents(db)
+            expecting(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM monitor WHERE archived = 0") ?? 0)
+            // In rowid order, which is the order of adding: ordering by creation time made SQLite sort every row.
+            let rows = try Row.fetchCursor(db, sql: Self.monitorQuery)
+            while let row = try rows.next() {
+                body(try Self.storedMonitor(from: row, incidents: open))
+            }
+        }
+    }
+
+    /// The open incidents by the text of their id, as `monitor_state.incident_id` names them.
+    private static func openIncidents(_ db: Database) throws -> [String: Incident] {
+        var open: [String: Incident] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM incident WHERE resolved_at IS NULL") {
+            let incident = try Self.incident(from: row)
+            open[incident.id.uuidString] = incident
+        }
+        return open
     }
 
     public func saveMonitor(_ monitor: Monitor, initialState: MonitorState) async throws(StoreError) {
@@ -147,21 +171,20 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     // MARK: - Group commit
 
     public func commit(_ batch: ChangeBatch) async throws(StoreError) {
-        do {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let leads = queue.withLock { queue in
-                    queue.items.append(PendingCommit(batch: batch, continuation: continuation))
-                    defer { queue.flushing = true }
-                    return !queue.flushing
-                }
-                if leads {
-                    writer.async { self.flush() }
-                }
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .unavailable("the change could not be written: \(Self.describe(error))")
+        let result = await withUnsafeContinuation { (continuation: UnsafeContinuation<Result<Void, StoreError>, Never>) in
+            commit(batch) { continuation.resume(returning: $0) }
+        }
+        try result.get()
+    }
+
+    public func commit(_ batch: ChangeBatch, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+        let leads = queue.withLock { queue in
+            queue.items.append(PendingCommit(batch: batch, done: completion))
+            defer { queue.flushing = true }
+            return !queue.flushing
+        }
+        if leads {
+            writer.async { self.flush() }
         }
     }
 
@@ -179,17 +202,16 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 try pool.write { db in
                     for item in items { try apply(item.batch, in: db) }
                 }
-                items.forEach { $0.continuation.resume() }
+                items.forEach { $0.done(.success(())) }
             } catch {
                 // One bad step must not fail the others that shared its transaction: retry each on its own.
                 logger.warning("group commit failed; retrying one by one", metadata: ["vigil.error": "\(error)"])
                 for item in items {
                     do {
                         try pool.write { db in try apply(item.batch, in: db) }
-                        item.continuation.resume()
+                        item.done(.success(()))
                     } catch {
-                        item.continuation.resume(throwing: StoreError.unavailable(
-                            "the change could not be written: \(Self.describe(error))"))
+                        item.done(.failure(.unavailable("the change could not be written: \(Self.describe(error))")))
                     }
                 }
             }

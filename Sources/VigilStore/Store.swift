@@ -8,6 +8,13 @@ public protocol Store: Sendable {
     /// Every monitor that is not archived, with its last persisted state.
     func loadMonitors() async throws(StoreError) -> [StoredMonitor]
 
+    /// Every monitor that is not archived, handed to `body` one at a time as it is read, so that a million never
+    /// sit in an array; `expecting` learns first how many will come. The order is the order they were added in.
+    func loadMonitors(
+        expecting: @escaping @Sendable (Int) -> Void,
+        each body: @escaping @Sendable (StoredMonitor) -> Void
+    ) async throws(StoreError)
+
     /// Adds or updates a monitor's definition; its state is written only when it has none yet.
     func saveMonitor(_ monitor: Monitor, initialState: MonitorState) async throws(StoreError)
 
@@ -37,6 +44,10 @@ public protocol Store: Sendable {
     /// and the notices to send. Concurrent calls are committed together in one transaction.
     func commit(_ batch: ChangeBatch) async throws(StoreError)
 
+    /// Like `commit`, for callers that must not wait in a task (an event loop): `completion` runs once the step is
+    /// durable or has failed, on a thread of the store's, so it must not block.
+    func commit(_ batch: ChangeBatch, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void)
+
     /// The newest signals of a monitor, newest first.
     func signals(monitorID: UUID, limit: Int) async throws(StoreError) -> [StoredSignal]
 
@@ -61,6 +72,9 @@ public protocol Store: Sendable {
     /// Records a delivery attempt: delivered, or failed with the time of the next try.
     func recordAttempt(noticeID: Int64, outcome: NoticeOutcome) async throws(StoreError)
 
+    /// Records several delivery attempts, by notice id, in one transaction.
+    func recordAttempts(_ outcomes: [Int64: NoticeOutcome]) async throws(StoreError)
+
     /// How many notices wait to be delivered.
     func pendingNoticeCount() async throws(StoreError) -> Int
 
@@ -75,6 +89,11 @@ public protocol Store: Sendable {
     /// Stores the diagnosis made for an incident and its root causes.
     func saveDiagnosis(_ diagnosis: Diagnosis, incidentID: UUID) async throws(StoreError)
 
+    /// Appends journal lines with their notices and stores diagnoses, all in one transaction.
+    func appendJournal(
+        _ records: [JournalRecord], notices: [Notice], diagnoses: [IncidentDiagnosis]
+    ) async throws(StoreError)
+
     /// The attempts and diagnoses of one incident, oldest first.
     func recoveryRecord(incidentID: UUID) async throws(StoreError) -> RecoveryRecord
 
@@ -83,6 +102,18 @@ public protocol Store: Sendable {
 
     /// One incident by id, or by a unique prefix of at least 6 characters of its id.
     func incident(matching idOrPrefix: String) async throws(StoreError) -> Incident?
+}
+
+extension Store {
+    /// Streams what `loadMonitors()` returns, for stores that cannot do better.
+    public func loadMonitors(
+        expecting: @escaping @Sendable (Int) -> Void,
+        each body: @escaping @Sendable (StoredMonitor) -> Void
+    ) async throws(StoreError) {
+        let all = try await loadMonitors()
+        expecting(all.count)
+        for item in all { body(item) }
+    }
 }
 
 /// A journal line to append: what happened to a monitor besides its status.
@@ -235,4 +266,29 @@ public struct Notice: Sendable, Hashable {
 public enum NoticeOutcome: Sendable, Hashable {
     case delivered(at: Date)
     case failed(error: String, nextAttemptAt: Date)
+}
+
+/// A diagnosis made for an incident, to store with other recovery writes.
+public struct IncidentDiagnosis: Sendable, Hashable {
+    public var incidentID: UUID
+    public var diagnosis: Diagnosis
+
+    public init(incidentID: UUID, diagnosis: Diagnosis) {
+        self.incidentID = incidentID
+        self.diagnosis = diagnosis
+    }
+}
+
+// One write per item, for stores that have nothing better; the SQLite store writes each group in one transaction.
+extension Store {
+    public func recordAttempts(_ outcomes: [Int64: NoticeOutcome]) async throws(StoreError) {
+        for (id, outcome) in outcomes { try await recordAttempt(noticeID: id, outcome: outcome) }
+    }
+
+    public func appendJournal(
+        _ records: [JournalRecord], notices: [Notice], diagnoses: [IncidentDiagnosis]
+    ) async throws(StoreError) {
+        for item in diagnoses { try await saveDiagnosis(item.diagnosis, incidentID: item.incidentID) }
+        try await appendJournal(records, notices: notices)
+    }
 }

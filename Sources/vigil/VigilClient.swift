@@ -9,6 +9,8 @@ struct VigilClient {
     struct Reply {
         var status: Int
         var body: String
+        /// The body went to the caller's `write` as it arrived; `body` is empty.
+        var streamed = false
     }
 
     enum Failure: Error {
@@ -23,15 +25,25 @@ struct VigilClient {
     var timeout: TimeAmount = .seconds(10)
 
     func get(_ path: String) async throws(Failure) -> Reply {
-        try await send(path, method: .GET, body: nil)
+        try await send(path, method: .GET, body: nil, streaming: nil)
+    }
+
+    /// Like `get`, but a 200 answer with a JSON body goes to `write` piece by piece as it arrives, and the reply's
+    /// body is then empty; any other answer is collected as `get` does. Once a piece went to `write`, a broken
+    /// connection is not retried: what was written cannot be taken back.
+    func get(_ path: String, streamingTo write: @escaping (ByteBuffer) -> Void) async throws(Failure) -> Reply {
+        try await send(path, method: .GET, body: nil, streaming: write)
     }
 
     func post(_ path: String, body: Data?) async throws(Failure) -> Reply {
-        try await send(path, method: .POST, body: body)
+        try await send(path, method: .POST, body: body, streaming: nil)
     }
 
-    private func send(_ path: String, method: HTTPMethod, body: Data?) async throws(Failure) -> Reply {
+    private func send(
+        _ path: String, method: HTTPMethod, body: Data?, streaming write: ((ByteBuffer) -> Void)?
+    ) async throws(Failure) -> Reply {
         var attempt = 0
+        var delivered = false
         while true {
             var request = HTTPClientRequest(url: baseURL + path)
             request.method = method
@@ -41,6 +53,15 @@ struct VigilClient {
             var delay = 0.5 * pow(2, Double(attempt))
             do {
                 let response = try await OutboundHTTP.client.execute(request, timeout: timeout)
+                if let write, response.status == .ok,
+                    response.headers.first(name: "Content-Type")?.hasPrefix("application/json") == true
+                {
+                    for try await piece in response.body {
+                        write(piece)
+                        delivered = true
+                    }
+                    return Reply(status: 200, body: "", streamed: true)
+                }
                 // A monitor list is about 600 bytes a monitor: 4 MB stopped `vigil status` at some 7 000 monitors.
                 let buffer = try await response.body.collect(upTo: 1 << 30)
                 let reply = Reply(status: Int(response.status.code), body: String(buffer: buffer))
@@ -50,6 +71,10 @@ struct VigilClient {
                     delay = min(30, max(delay, retryAfter))
                 }
             } catch {
+                if delivered {
+                    throw .unreachable("the connection to the Vigil server at \(baseURL) broke in the middle of its "
+                        + "answer (\(Self.describe(error))), so what was printed is incomplete — try again")
+                }
                 guard attempt < retries else {
                     throw .unreachable("cannot reach the Vigil server at \(baseURL) (\(Self.describe(error))) — is "
                         + "`vigil serve` running there? Set --server or VIGIL_URL")

@@ -143,6 +143,16 @@ final class FaultyStore: Store {
         try await base.commit(batch)
     }
 
+    func commit(_ batch: ChangeBatch, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+        do {
+            try checkWritable()
+        } catch {
+            completion(.failure(error))
+            return
+        }
+        base.commit(batch, completion: completion)
+    }
+
     func signals(monitorID: UUID, limit: Int) async throws(StoreError) -> [StoredSignal] {
         try await base.signals(monitorID: monitorID, limit: limit)
     }
