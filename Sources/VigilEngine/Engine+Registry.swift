@@ -90,11 +90,6 @@ extension Engine {
             byID[id].map { state(at: $0) }
         }
 
-        /// The deadline queued for the monitor, if any.
-        func queued(_ id: UUID) -> Date? {
-            byID[id].flatMap { Self.date(slots[Int($0)].queued) }
-        }
-
         /// Queues `deadline` for the monitor unless it has an earlier or equal one queued; false when it was not
         /// queued (or the monitor is not registered). One lookup, as loading a million monitors queues a million.
         mutating func queue(_ deadline: Date, for id: UUID) -> Bool {
@@ -104,11 +99,6 @@ extension Engine {
             if !queued.isNaN, queued <= seconds { return false }
             slots[Int(index)].queued = seconds
             return true
-        }
-
-        mutating func setQueued(_ deadline: Date?, for id: UUID) {
-            guard let index = byID[id] else { return }
-            slots[Int(index)].queued = Self.seconds(deadline)
         }
 
         /// Replaces the monitor's state, leaving its definition alone.

@@ -41,7 +41,6 @@ extension Engine {
         } catch {
             failure = error
         }
-        ahead.wait()
         file(aside.collect(nil) ?? [])
         await withCheckedContinuation { continuation in registering.async { continuation.resume() } }
         if let failure { throw EngineError(.notDurable, "cannot load monitors: \(failure.message)") }

@@ -365,20 +365,24 @@ public final class Engine: Sendable {
 
     func commitAll(_ batches: [ChangeBatch]) async {
         guard !batches.isEmpty else { return }
-        await withDiscardingTaskGroup { group in
+        // One callback per step rather than one task: a storm of 10 000 stalls made 10 000 tasks that all waited
+        // for the same group commit. The callbacks run on the store's writer, in commit order, and only publish.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let countdown = Countdown(batches.count) { continuation.resume() }
             for batch in batches {
-                group.addTask {
-                    do {
-                        try await self.store.commit(batch)
+                store.commit(batch) { result in
+                    switch result {
+                    case .success:
                         if let monitor = self.monitor(id: batch.monitorID) {
                             self.events.publish(.step(monitor, batch))
                         }
-                    } catch {
+                    case .failure(let error):
                         self.logger.error(
                             "state change not durable",
                             metadata: ["vigil.monitor": "\(batch.monitorID)", "vigil.error": "\(error)"]
                         )
                     }
+                    countdown.tick()
                 }
             }
         }

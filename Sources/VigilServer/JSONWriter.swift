@@ -191,7 +191,8 @@ struct JSONWriter {
             let spaces = 2 * layout.depth
             reserve(1 + spaces)
             memory[count] = UInt8(ascii: "\n")
-            (memory.baseAddress! + count + 1).initializeMemory(as: UInt8.self, repeating: UInt8(ascii: " "), count: spaces)
+            (memory.baseAddress! + count + 1)
+                .initializeMemory(as: UInt8.self, repeating: UInt8(ascii: " "), count: spaces)
             count += 1 + spaces
         }
 

@@ -98,8 +98,11 @@ extension SQLiteStore {
     }
 
     private static func body(of diagnosis: Diagnosis) -> String {
-        String(decoding: (try? JSONEncoder().encode(diagnosis)) ?? Data("{}".utf8), as: UTF8.self)
+        String(decoding: (try? diagnosisEncoder.encode(diagnosis)) ?? Data("{}".utf8), as: UTF8.self)
     }
+
+    // One encoder for all diagnoses: a storm stores thousands, and making an encoder for each cost as much as using it.
+    private static let diagnosisEncoder = JSONEncoder()
 
     private static func insert(_ diagnosis: Diagnosis, body: String, incidentID: UUID, in db: Database) throws {
         try db.executeCached(

@@ -3,6 +3,7 @@ import Foundation
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract: "Measure Vigil: ping ingest, detection lag, a stall storm, scale and vigil run overhead.",
         discussion: """
             Build a release binary first — swift build -c release --scratch-path .build-release --product vigil —

@@ -4,6 +4,7 @@ import VigilEngine
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Validate a configuration file without starting anything.",
         discussion: "Every mistake is printed as FILE:LINE: what is wrong — what to do. Exits 2 when there is one."
     )

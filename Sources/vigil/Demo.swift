@@ -10,6 +10,7 @@ import VigilStore
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Run the essay's morning: a content pipeline stalls, Vigil diagnoses it and gets it moving again.",
         discussion: """
             Copies examples/content-pipeline to a temporary folder and runs it with the real engine, real probes and

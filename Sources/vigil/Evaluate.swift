@@ -5,6 +5,7 @@ import VigilEngine
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "evaluate",
         abstract: "Score stall detection and forecasts on progress histories, offline.",
         discussion: """
             Replays commit-history files (tab-separated: author_time, author_utc_offset, committer_time) through the

@@ -6,13 +6,14 @@ import VigilServer
 
 struct Incidents: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "incidents",
         abstract: "List incidents, or show one with its diagnosis, attempts and timeline.",
         subcommands: [List.self, Show.self],
         defaultSubcommand: List.self
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The newest incidents.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The newest incidents.")
 
         @Option(help: "Only this monitor's incidents (slug or key).") var monitor: String?
         @Option(help: "How many.") var limit: Int = 20
@@ -40,7 +41,7 @@ struct Incidents: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One incident: diagnosis, attempts, timeline.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "One incident: diagnosis, attempts, timeline.")
 
         @Argument(help: "The incident's id, or its first 6 or more characters.") var id: String
         @Flag(help: "Print JSON.") var json = false
@@ -100,6 +101,7 @@ struct Incidents: AsyncParsableCommand {
 
 struct Ack: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ack",
         abstract: "Acknowledge an open incident: escalation stops, recovery goes on."
     )
 

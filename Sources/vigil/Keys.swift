@@ -8,6 +8,7 @@ import VigilStore
 /// `vigil keys`: API keys for the APIs, the dashboard and `/metrics`, kept hashed in the data folder's store.
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "keys",
         abstract: "Create, list and revoke API keys (works while the server runs).",
         discussion: """
             Keys are stored as SHA-256 digests; the key itself is printed once, when it is created. A read-only key
@@ -41,6 +42,7 @@ struct Keys: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create an API key and print it alone on standard output."
         )
 
@@ -68,7 +70,7 @@ struct Keys: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the keys in force (never the keys themselves).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the keys in force (never the keys themselves).")
 
         @OptionGroup var store: StoreOptions
 
@@ -91,7 +93,7 @@ struct Keys: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a key by the id that vigil keys list shows.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a key by the id that vigil keys list shows.")
 
         @Argument(help: "The key's id.")
         var id: String

@@ -3,6 +3,7 @@ import Foundation
 
 struct Ping: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ping",
         abstract: "Send one signal to a monitor, as curl to its ping URL would.",
         discussion: """
             Examples:

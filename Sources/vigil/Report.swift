@@ -5,6 +5,7 @@ import VigilEngine
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Show what the journal says: MTTD, MTTR, MTBF and availability, patterns, progress and stall risk."
     )
 
@@ -43,6 +44,7 @@ struct Report: AsyncParsableCommand {
 
 struct Calibrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "calibrate",
         abstract: "Backtest a monitor's configured deadline against the one learned from its own progress gaps."
     )
 

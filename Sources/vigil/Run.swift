@@ -4,6 +4,7 @@ import Synchronization
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a command and report it to a monitor, as runitor does.",
         discussion: """
             Pings /start with a fresh run id, runs the command with its output passed through, then pings the exit

@@ -6,6 +6,7 @@ import VigilScenarios
 
 struct Scenarios: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "scenarios",
         abstract: "Run the scenario suite: real stalls in small worlds, scored under Vigil and under restart-only.",
         discussion: """
             Each world in scenarios/NN-name/ is a vigil.yml and a few shell scripts: workers that ping a real \

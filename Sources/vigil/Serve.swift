@@ -8,6 +8,7 @@ import VigilServer
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Run Vigil: the ping API, the deadline queue and the notifier, on an embedded SQLite store."
     )
 

@@ -6,6 +6,7 @@ import VigilServer
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "List the monitors of a running server: state, last progress, next deadline, ping URL."
     )
 

@@ -42,8 +42,12 @@ struct RegistryTests {
         registry.setState(.new(at: Self.start), for: monitor.id)
         #expect(registry.state(monitor.id) == .new(at: Self.start))
         #expect(registry.state(monitor.id)?.incident == nil)
-        registry.setQueued(nil, for: monitor.id)
-        #expect(registry.queued(monitor.id) == nil)
+        // A deadline is queued only when it is earlier than the one already queued.
+        let later = registry.queue(Self.start + 6, for: monitor.id)
+        let earlier = registry.queue(Self.start + 4, for: monitor.id)
+        let unknown = registry.queue(Self.start, for: UUID())
+        #expect(!later && earlier && !unknown)
+        #expect(registry[monitor.id]?.queued == Self.start + 4)
     }
 
     @Test("a shared slug is found by all its monitors and stays ambiguous until one is left")

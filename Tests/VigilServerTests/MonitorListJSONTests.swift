@@ -24,7 +24,9 @@ import VigilEngine
     }
 
     /// Both byte for byte and, so that a failure shows what differs, as parsed JSON.
-    static func expectSame(_ written: [UInt8], _ encoded: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectSame(
+        _ written: [UInt8], _ encoded: [UInt8], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let parsedWritten = try JSONSerialization.jsonObject(with: Data(written)) as? NSArray
         let parsedEncoded = try JSONSerialization.jsonObject(with: Data(encoded)) as? NSArray
         #expect(parsedWritten != nil && parsedWritten == parsedEncoded, sourceLocation: sourceLocation)
@@ -42,12 +44,16 @@ import VigilEngine
 
     /// Monitors in every shape the list shows: declared and created, cron with a zone, running, failing with an
     /// incident, paused, never pinged, and text that needs escaping.
-    static func withVariedMonitors(_ body: @Sendable (PingAPI, any TestClientProtocol) async throws -> Void) async throws {
+    static func withVariedMonitors(
+        _ body: @Sendable (PingAPI, any TestClientProtocol) async throws -> Void
+    ) async throws {
         try await ManagementAPITests.withAPI { api, client in
             let write = ManagementAPITests.headers(ManagementAPITests.writeKey, json: true)
             let bodies = [
-                #"{"slug": "etl", "name": "Nightly \"ETL\" \\ loader", "every": "1d", "grace": 600, "tags": ["data", "wärme"]}"#,
-                #"{"slug": "cron-berlin", "schedule": "30 2 * * *", "tz": "Europe/Berlin", "desc": "line\nbreak\ttab\u0001\u001f/slash é 😀 \u2028"}"#,
+                #"{"slug": "etl", "name": "Nightly \"ETL\" \\ loader", "every": "1d", "grace": 600, "#
+                    + #""tags": ["data", "wärme"]}"#,
+                #"{"slug": "cron-berlin", "schedule": "30 2 * * *", "tz": "Europe/Berlin", "#
+                    + #""desc": "line\nbreak\ttab\u0001\u001f/slash é 😀 \u2028"}"#,
                 #"{"slug": "runner", "every": "90m", "desc": "<b>&amp;</b>"}"#,
                 #"{"slug": "broken", "every": "4h", "tags": []}"#,
                 #"{"slug": "resting", "every": "7d"}"#,
@@ -78,7 +84,8 @@ import VigilEngine
             #expect(snapshots.contains { $0.state.isRunning }, "no monitor is running")
             #expect(snapshots.contains { $0.state.status == .paused }, "no monitor is paused")
             #expect(snapshots.contains { $0.state.lastProgressAt == nil }, "every monitor has progressed")
-            for (key, access) in [(ManagementAPITests.writeKey, AccessLevel.readWrite), (ManagementAPITests.readKey, .readOnly)] {
+            let keys = [(ManagementAPITests.writeKey, AccessLevel.readWrite), (ManagementAPITests.readKey, .readOnly)]
+            for (key, access) in keys {
                 let list = try await client.execute(
                     uri: "/api/v1/monitors", method: .get, headers: ManagementAPITests.headers(key)
                 )
@@ -92,7 +99,8 @@ import VigilEngine
     @Test func aCalibratedDeadlineIsExplainedAsTheEncoderExplainedIt() async throws {
         try await Self.withVariedMonitors { api, _ in
             let snapshots = api.engine.snapshots()
-            let explained = Set(snapshots.filter { $0.monitor.slug.hasPrefix("c") || $0.monitor.slug == "quiet" }.map(\.monitor.id))
+            let explained = Set(
+                snapshots.filter { $0.monitor.slug.hasPrefix("c") || $0.monitor.slug == "quiet" }.map(\.monitor.id))
             let reason: (UUID) -> String? = { id in
                 explained.contains(id) ? "progress came every 24h ± 3m over 30 days; \"late\" after 25h\n(p99)" : nil
             }
