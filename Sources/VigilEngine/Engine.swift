@@ -247,11 +247,14 @@ public final class Engine: Sendable {
     /// All monitors, in slug order.
     public func snapshots() -> [Snapshot] {
         let entries = registry.withLock { $0.allEntries() }
-        // The key's text breaks ties only: made for every comparison, it cost more than the rest of a large list.
-        return entries.map(snapshot(of:)).sorted { lhs, rhs in
-            lhs.monitor.slug != rhs.monitor.slug
-                ? lhs.monitor.slug < rhs.monitor.slug : lhs.monitor.key.uuidString < rhs.monitor.key.uuidString
+        // Sorting positions, not the large entries, saves moving them; the key's text breaks ties only: made for
+        // every comparison, it cost more than the rest of a large list.
+        let order = entries.indices.sorted { lhs, rhs in
+            let left = entries[lhs].monitor
+            let right = entries[rhs].monitor
+            return left.slug != right.slug ? left.slug < right.slug : left.key.lowercasedText < right.key.lowercasedText
         }
+        return order.map { snapshot(of: entries[$0]) }
     }
 
     /// One monitor, by its ping key or slug.
@@ -274,7 +277,7 @@ public final class Engine: Sendable {
 
     /// The monitor's own ping URL.
     public func pingURL(for monitor: Monitor) -> String {
-        "\(settings.baseURL)/ping/\(monitor.key.uuidString.lowercased())"
+        settings.baseURL + "/ping/" + monitor.key.lowercasedText
     }
 
     // MARK: - Plumbing

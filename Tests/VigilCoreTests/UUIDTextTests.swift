@@ -1,0 +1,16 @@
+import Foundation
+import Testing
+import VigilCore
+
+@Suite struct UUIDTextTests {
+    @Test func theLowercaseTextIsFoundationsLowercased() throws {
+        let fixed = try #require(UUID(uuidString: "5F1C2A3E-0000-4000-8000-00000000000A"))
+        #expect(fixed.lowercasedText == "5f1c2a3e-0000-4000-8000-00000000000a")
+        let zero = try #require(UUID(uuidString: "00000000-0000-0000-0000-000000000000"))
+        #expect(zero.lowercasedText == "00000000-0000-0000-0000-000000000000")
+        for _ in 0..<1_000 {
+            let id = UUID()
+            #expect(id.lowercasedText == id.uuidString.lowercased())
+        }
+    }
+}
