@@ -62,9 +62,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             // which comes after `prepareDatabase` and would undo a setting made there.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-                // Pings to many monitors dirty many index pages per commit: at SQLite's default (1 000 pages) the
-                // writer stopped to copy the log back into the file every few commits, syncing each time. The
-                // checkpointer does it beside the writer; this is only the backstop.
+                // The checkpointer copies the log back into the file beside the writer; the writer's own checkpoint
+                // stays at SQLite's default as the backstop. At 16 000 pages ingest ran 35 % faster, but the rare
+                // checkpoint of a 64 MB log stalled every ping for ~250 ms (p99 195 ms against 50 ms).
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
                 // Deadlines and pings touch monitor_state rows all over the file: with SQLite's default 2 MB cache
                 // most changes read their page back with pread first. 64 MB holds the hot pages of ~1 M monitors'
@@ -81,8 +81,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         self.signalsKept = max(1, signalsKept)
     }
 
-    /// WAL pages (64 MB) after which a commit itself copies the log back into the database file.
-    static let checkpointPages = 16_000
+    /// WAL pages (4 MB) after which a commit itself copies the log back into the database file.
+    static let checkpointPages = 1_000
 
     // MARK: - Monitors
 
