@@ -6,20 +6,26 @@ extension UUID {
     /// The same as `uuidString.lowercased()`, without its two passes through Foundation's formatting, which showed
     /// up when listing thousands of monitors.
     public var lowercasedText: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        return withUnsafeBytes(of: uuid) { bytes in
-            String(unsafeUninitializedCapacity: 36) { out in
-                var at = 0
-                for (index, byte) in bytes.enumerated() {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        out[at] = UInt8(ascii: "-")
-                        at += 1
-                    }
-                    out[at] = digits[Int(byte >> 4)]
-                    out[at + 1] = digits[Int(byte & 0x0F)]
-                    at += 2
+        String(unsafeUninitializedCapacity: 36) { out in
+            writeLowercasedText(into: UnsafeMutableRawBufferPointer(out))
+            return 36
+        }
+    }
+
+    /// Writes the 36 bytes of `lowercasedText` at the start of `out`, for writers that fill a buffer directly.
+    public func writeLowercasedText(into out: UnsafeMutableRawBufferPointer) {
+        precondition(out.count >= 36, "a UUID's text takes 36 bytes")
+        let digits: StaticString = "0123456789abcdef"
+        withUnsafeBytes(of: uuid) { bytes in
+            var at = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    out[at] = UInt8(ascii: "-")
+                    at += 1
                 }
-                return at
+                out[at] = digits.utf8Start[Int(byte >> 4)]
+                out[at + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                at += 2
             }
         }
     }

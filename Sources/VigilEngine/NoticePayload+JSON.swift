@@ -81,26 +81,9 @@ struct JSONObjectWriter {
             return
         }
         for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x08: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-            case 0x0C: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-            case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0x00..<0x20:
-                bytes += Array("\\u00".utf8)
-                bytes.append(Self.hex(byte >> 4))
-                bytes.append(Self.hex(byte & 0x0F))
-            default:
-                bytes.append(byte)
-            }
+            if let escaped = VigilJSON.escape(byte) { bytes += escaped } else { bytes.append(byte) }
         }
         bytes.append(UInt8(ascii: "\""))
     }
 
-    private static func hex(_ digit: UInt8) -> UInt8 {
-        digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
-    }
 }

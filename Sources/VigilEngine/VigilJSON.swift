@@ -25,6 +25,24 @@ public enum VigilJSON {
         date.formatted(style)
     }
 
+    /// What stands for `byte` inside a JSON string as the encoders here write it (`.withoutEscapingSlashes`):
+    /// `\"`, `\\`, the short escapes and `\u00XX` for the other control characters; nil when the byte stands
+    /// for itself. For the hand-written writers of hot paths, which must agree with the encoders.
+    public static func escape(_ byte: UInt8) -> [UInt8]? {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): return [UInt8(ascii: "\\"), byte]
+        case 0x08: return Array("\\b".utf8)
+        case 0x09: return Array("\\t".utf8)
+        case 0x0A: return Array("\\n".utf8)
+        case 0x0C: return Array("\\f".utf8)
+        case 0x0D: return Array("\\r".utf8)
+        case 0x00..<0x20:
+            let digits = Array("0123456789abcdef".utf8)
+            return Array("\\u00".utf8) + [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+        default: return nil
+        }
+    }
+
     private static func makeEncoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import VigilCore
 import VigilEngine
 
 /// Writes JSON bytes exactly as `VigilJSON.prettyEncoder` would — two-space indentation, `"key" : value`, unescaped
@@ -108,18 +109,8 @@ struct JSONWriter {
             beginValue()
             reserve(38)
             memory[count] = UInt8(ascii: "\"")
-            var position = count + 1
-            withUnsafeBytes(of: value.uuid) { raw in
-                for index in 0..<16 {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        memory[position] = UInt8(ascii: "-")
-                        position += 1
-                    }
-                    memory[position] = JSONWriter.hexDigit(raw[index] >> 4)
-                    memory[position + 1] = JSONWriter.hexDigit(raw[index] & 0x0F)
-                    position += 2
-                }
-            }
+            value.writeLowercasedText(into: UnsafeMutableRawBufferPointer(rebasing: memory[(count + 1)...]))
+            let position = count + 37
             memory[position] = UInt8(ascii: "\"")
             count = position + 1
         }
@@ -241,19 +232,8 @@ struct JSONWriter {
         }
 
         private mutating func putEscape(_ byte: UInt8) {
-            put(UInt8(ascii: "\\"))
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
-            case 0x08: put(UInt8(ascii: "b"))
-            case 0x09: put(UInt8(ascii: "t"))
-            case 0x0A: put(UInt8(ascii: "n"))
-            case 0x0C: put(UInt8(ascii: "f"))
-            case 0x0D: put(UInt8(ascii: "r"))
-            default:
-                put(ascii: "u00")
-                put(JSONWriter.hexDigit(byte >> 4))
-                put(JSONWriter.hexDigit(byte & 0x0F))
-            }
+            guard let escaped = VigilJSON.escape(byte) else { return put(byte) }
+            escaped.withUnsafeBytes { put($0) }
         }
     }
 
@@ -304,7 +284,4 @@ struct JSONWriter {
     private static let foundationTruncates = VigilJSON.format(Date(timeIntervalSinceReferenceDate: 0.0006))
         .hasSuffix(".000Z")
 
-    fileprivate static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") &+ value : UInt8(ascii: "a") &+ (value &- 10)
-    }
 }
