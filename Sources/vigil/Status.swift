@@ -29,9 +29,7 @@ struct Status: AsyncParsableCommand {
     private func printJSON() async throws {
         let reply: VigilClient.Reply
         do {
-            reply = try await client.client.get("/api/v1/monitors") { piece in
-                piece.withUnsafeReadableBytes(StandardOutput.write)
-            }
+            reply = try await client.client.get("/api/v1/monitors", streamingTo: StandardOutput.write)
         } catch {
             guard case .unreachable(let message) = error else { throw error }
             throw failure(message, status: ExitStatus.unreachable)

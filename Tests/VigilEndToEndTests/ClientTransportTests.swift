@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// The command line talks to `http://` servers over a plain socket: what it sends, and how it reads every way an
+/// HTTP/1.1 answer can be framed or broken.
+@Suite struct ClientTransportTests {
+    let key = "5f1c2a3e-0000-4000-8000-0000000000ab"
+
+    @Test func aPingIsRetriedAfterA503AndSentToTheServersOwnPath() async throws {
+        let server = try ScriptedHTTPServer(replies: [
+            .init("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 4\r\n\r\nbusy"),
+            .init("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK"),
+        ])
+        let ping = try await Command.vigil(["ping", key, "--signal", "queue.offset", "--value", "7", "--server", server.url + "/vigil/"])
+        #expect(ping.status == 0, "\(ping.stderr)")
+        #expect(ping.stdout == "OK\n")
+        let requests = server.requests
+        #expect(requests.count == 2)
+        for request in requests {
+            #expect(request.hasPrefix("POST /vigil/ping/\(key)/signal/queue.offset?value=7.0 HTTP/1.1\r\n"), "\(request)")
+            #expect(request.contains("\r\nHost: 127.0.0.1:\(server.port)\r\n"), "\(request)")
+            #expect(request.contains("\r\nContent-Length: 0\r\n"), "\(request)")
+            #expect(request.contains("\r\nUser-Agent: vigil-cli\r\n"), "\(request)")
+        }
+    }
+
+    @Test func aChunkedListIsPrintedWholeWhateverTheChunking() async throws {
+        let json = #"[{"slug":"backup","state":"up"},{"slug":"agent","state":"late"}]"#
+        let bytes = Array(json.utf8)
+        // Chunks of 1, 7 and the rest, one with an extension, and a trailer field after the last.
+        var body = "1;name=value\r\n" + String(decoding: bytes[0..<1], as: UTF8.self) + "\r\n"
+        body += "7\r\n" + String(decoding: bytes[1..<8], as: UTF8.self) + "\r\n"
+        body += String(bytes.count - 8, radix: 16) + "\r\n" + String(decoding: bytes[8...], as: UTF8.self) + "\r\n"
+        body += "0\r\nX-Trailer: done\r\n\r\n"
+        let server = try ScriptedHTTPServer(replies: [
+            .init("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n" + body)
+        ])
+        let status = try await Command.vigil(["status", "--json", "--server", server.url, "--api-key", "k-1"])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout == json + "\n")
+        #expect(server.requests.first?.hasPrefix("GET /api/v1/monitors HTTP/1.1\r\n") == true)
+        #expect(server.requests.first?.contains("\r\nX-Api-Key: k-1\r\n") == true)
+    }
+
+    @Test func anAnswerCutShortIsAnErrorNotAHalfAnswer() async throws {
+        let server = try ScriptedHTTPServer(replies: [
+            .init("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part", cutShort: true)
+        ])
+        let ping = try await Command.vigil(["ping", key, "--server", server.url, "--retries", "0"])
+        #expect(ping.status == 3, "\(ping.stdout)")
+        #expect(ping.stdout.isEmpty)
+        #expect(ping.stderr.contains("closed 91 bytes before the end of the answer"), "\(ping.stderr)")
+    }
+
+    @Test func somethingThatIsNotHTTPIsNamedAsSuch() async throws {
+        let server = try ScriptedHTTPServer(replies: [.init("SSH-2.0-OpenSSH_9.2\r\n", cutShort: true)])
+        let ping = try await Command.vigil(["ping", key, "--server", server.url, "--retries", "0"])
+        #expect(ping.status == 3, "\(ping.stdout)")
+        #expect(ping.stderr.contains("does not start with an HTTP status line: SSH-2.0"), "\(ping.stderr)")
+    }
+
+    @Test func aServerThatAnswersWithoutLengthIsReadToItsClose() async throws {
+        let server = try ScriptedHTTPServer(replies: [
+            .init("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nOK until the end", cutShort: true)
+        ])
+        let ping = try await Command.vigil(["ping", key, "--server", server.url, "--retries", "0"])
+        #expect(ping.status == 0, "\(ping.stderr)")
+        #expect(ping.stdout == "OK until the end\n")
+    }
+}
