@@ -7,7 +7,7 @@ import Synchronization
 import VigilCore
 import VigilEngine
 
-/// Answers plain pings — GET or HEAD of `/ping/<uuid or ping key/slug>…` or `/<uuid>…` with no body — on the
+/// Answers plain pings — GET, HEAD or POST of `/ping/<uuid or ping key/slug>…` or `/<uuid>…` with no body — on the
 /// connection's event loop, before they reach the router; every other request passes through untouched.
 ///
 /// Through the router a ping crosses four threads (event loop, the connection's task, the store's writer, the task
@@ -154,11 +154,14 @@ final class PingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         release(context: context)
     }
 
-    /// The ping in `head` when this path may answer it: GET or HEAD, no body, the connection kept, a ping URL
+    /// The ping in `head` when this path may answer it: GET, HEAD or POST (what `vigil ping` sends; the router too
+    /// keeps an empty body as none) without a body, the connection kept, a ping URL
     /// that parses and does not ask to create its monitor. Anything else is the router's, which answers it the
     /// same way or knows more (bodies, closing, other routes).
     static func plainPing(_ head: HTTPRequest) -> PingRequest? {
-        guard head.method == .get || head.method == .head, let target = head.path else { return nil }
+        guard head.method == .get || head.method == .head || head.method == .post, let target = head.path else {
+            return nil
+        }
         let fields = head.headerFields
         if let length = fields[.contentLength], length != "0" { return nil }
         if fields[.transferEncoding] != nil { return nil }

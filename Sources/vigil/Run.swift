@@ -47,7 +47,8 @@ struct Run: AsyncParsableCommand {
             status = 127
         }
         await report(http, path + "/\(min(255, max(0, status)))?rid=\(rid)", body: output.contents)
-        throw ExitCode(status)
+        // Thrown, even an ExitCode(0) makes ArgumentParser reflect on this command to build an error message.
+        if status != 0 { throw ExitCode(status) }
     }
 
     private func report(_ http: VigilClient, _ path: String, body: Data?) async {

@@ -71,13 +71,22 @@ struct SocketHTTP {
         if answer.headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
             try reader.readChunked(into: body)
         } else if let text = answer.headers["content-length"] {
-            guard let length = Int(text.trimmingCharacters(in: .whitespaces)), length >= 0 else {
+            guard let length = Int(Self.trimmed(text)), length >= 0 else {
                 throw .malformed("the answer's Content-Length \(text) is not a number")
             }
             try reader.read(exactly: length, into: body)
         } else {
             try reader.readToEnd(into: body)
         }
+    }
+
+    /// `text` without the spaces and tabs around it. Foundation's `trimmingCharacters(in:)` cost more than the
+    /// rest of reading an answer.
+    static func trimmed(_ text: some StringProtocol) -> String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) })
+        else { return "" }
+        return String(text[first...last])
     }
 
     private var hostHeader: String {
@@ -225,7 +234,7 @@ struct SocketHTTP {
                 if field.isEmpty { return Head(status: status, headers: headers) }
                 guard let colon = field.firstIndex(of: ":") else { throw .malformed("a header line has no colon: \(field.prefix(80))") }
                 let name = field[..<colon].lowercased()
-                let value = field[field.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                let value = SocketHTTP.trimmed(field[field.index(after: colon)...])
                 headers[name] = headers[name].map { $0 + ", " + value } ?? value
             }
             throw .malformed("the answer has more than 200 header lines")
@@ -258,7 +267,7 @@ struct SocketHTTP {
         mutating func readChunked(into body: (UnsafeRawBufferPointer) -> Void) throws(Failure) {
             while true {
                 let sizeLine = try line()
-                let digits = sizeLine.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces)
+                let digits = SocketHTTP.trimmed(sizeLine.prefix { $0 != ";" })
                 guard let size = Int(digits, radix: 16), size >= 0 else {
                     throw .malformed("a chunk of the answer has no size: \(sizeLine.prefix(80))")
                 }
