@@ -6,8 +6,8 @@ struct Bench: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure Vigil: ping ingest, detection lag, a stall storm, scale and vigil run overhead.",
         discussion: """
-            Build a release binary first — swift build -c release --scratch-path .build-release --product vigil —
-            and run it: .build-release/release/vigil bench all. Each figure is the median of several runs, with
+            Build a release binary first — swift build -c release --static-swift-stdlib --scratch-path .build-release
+            --product vigil, or scripts/bench-setup — and run it: .build-release/release/vigil bench all. Each figure is the median of several runs, with
             min–max, beside the target it must meet. Ingest also measures nginx (apt-get install nginx-light) as
             the machine's ceiling; without it that part is skipped. --quick runs tiny sizes as a smoke test.
             """,

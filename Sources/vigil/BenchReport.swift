@@ -153,7 +153,10 @@ enum Machine {
         #else
             let configuration = "release build"
         #endif
-        return "\(configuration), vigil \(Vigil.configuration.version), \(Self.executable.path)"
+        // Every `vigil` the benchmarks start pays for loading a shared Swift runtime; say which kind this is.
+        let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
+        let runtime = maps.contains("libswiftCore.so") ? "Swift runtime shared" : "Swift runtime static"
+        return "\(configuration) (\(runtime)), vigil \(Vigil.configuration.version), \(Self.executable.path)"
     }
 
     /// This very binary, which the benchmarks start as `vigil serve` and `vigil run`.
