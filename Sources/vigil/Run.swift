@@ -7,9 +7,9 @@ struct Run: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a command and report it to a monitor, as runitor does.",
         discussion: """
-            Pings /start with a fresh run id, runs the command with its output passed through, then pings the exit
-            status with the last 10 kB of output as the body, and exits with the command's own status. A failure
-            to reach Vigil is reported on standard error but never stops the command from running.
+            Pings /start with a fresh run id as the command starts, runs it with its output passed through, then
+            pings the exit status with the last 10 kB of output as the body, and exits with the command's own
+            status. A failure to reach Vigil is reported on standard error but never stops or delays the command.
 
             Example: vigil run nightly-backup -- /usr/local/bin/backup --full
             """
@@ -35,7 +35,10 @@ struct Run: AsyncParsableCommand {
         let path = try client.pingPath(for: target)
         let rid = UUID().uuidString.lowercased()
         let http = client.client
-        await report(http, path + "/start?rid=\(rid)", body: nil)
+        // The command does not wait for Vigil: the start goes out while it runs, and the end only after the start
+        // was answered, so the server still sees them in order. A slow or unreachable server (three retries take
+        // 3.5 s) no longer delays the job.
+        let started = Task { await report(http, path + "/start?rid=\(rid)", body: nil) }
 
         let output = OutputTail(limit: tail)
         let status: Int32
@@ -46,6 +49,7 @@ struct Run: AsyncParsableCommand {
             output.append(Data("vigil: cannot run \(command[0]): \(error)\n".utf8))
             status = 127
         }
+        await started.value
         await report(http, path + "/\(min(255, max(0, status)))?rid=\(rid)", body: output.contents)
         // Thrown, even an ExitCode(0) makes ArgumentParser reflect on this command to build an error message.
         if status != 0 { throw ExitCode(status) }

@@ -24,6 +24,25 @@ import Testing
         }
     }
 
+    @Test func runStartsTheCommandWithoutWaitingForTheStartPingAndEndsAfterIt() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let started = folder.appendingPathComponent("started")
+        // The start is answered only once the command has run; the end at once.
+        let server = try ScriptedHTTPServer(replies: [
+            .init("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK", awaiting: started),
+            .init("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"),
+        ])
+        let run = try await Command.vigil(["run", key, "--server", server.url, "--", "/bin/sh", "-c", "touch \(started.path); exit 5"])
+        #expect(run.status == 5, "\(run.stderr)")
+        #expect(server.awaitedFiles == [true], "the command waited for the start ping")
+        let requests = server.requests
+        #expect(requests.count == 2)
+        #expect(requests.first?.hasPrefix("POST /ping/\(key)/start?rid=") == true, "\(requests)")
+        #expect(requests.last?.hasPrefix("POST /ping/\(key)/5?rid=") == true, "the end went out after the start")
+    }
+
     @Test func aChunkedListIsPrintedWholeWhateverTheChunking() async throws {
         let json = #"[{"slug":"backup","state":"up"},{"slug":"agent","state":"late"}]"#
         let bytes = Array(json.utf8)

@@ -9,16 +9,20 @@ final class ScriptedHTTPServer: Sendable {
         var bytes: [UInt8]
         /// Close right after sending, without waiting for the client to close first.
         var cutShort = false
+        /// Answer only once this file exists, or after 8 s (less than the CLI's 10 s timeout) without it.
+        var awaiting: URL?
 
-        init(_ text: String, cutShort: Bool = false) {
+        init(_ text: String, cutShort: Bool = false, awaiting: URL? = nil) {
             self.bytes = Array(text.utf8)
             self.cutShort = cutShort
+            self.awaiting = awaiting
         }
     }
 
     let port: UInt16
     private let listener: Int32
     private let received = Mutex<[String]>([])
+    private let awaited = Mutex<[Bool]>([])
     private let finished = Mutex(false)
 
     /// Listens on 127.0.0.1 and serves `replies`, one connection each; stops after the last, or after 60 s.
@@ -47,6 +51,9 @@ final class ScriptedHTTPServer: Sendable {
     /// The requests received so far, head and body, as text.
     var requests: [String] { received.withLock { $0 } }
 
+    /// For each reply that awaited a file, whether the file had appeared when it was sent.
+    var awaitedFiles: [Bool] { awaited.withLock { $0 } }
+
     private func serve(_ replies: [Reply]) {
         defer {
             close(listener)
@@ -59,6 +66,11 @@ final class ScriptedHTTPServer: Sendable {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }
             received.withLock { $0.append(readRequest(from: connection)) }
+            if let file = reply.awaiting {
+                let until = Date().addingTimeInterval(8)
+                while !FileManager.default.fileExists(atPath: file.path), Date() < until { usleep(10_000) }
+                awaited.withLock { $0.append(FileManager.default.fileExists(atPath: file.path)) }
+            }
             reply.bytes.withUnsafeBytes { _ = send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if !reply.cutShort {
                 // Wait for the client to finish reading and close its end.
