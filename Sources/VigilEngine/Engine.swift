@@ -59,6 +59,8 @@ public final class Engine: Sendable {
     public let events = EventHub()
     /// What was acknowledged since start, for `/metrics`.
     public let counters = EngineCounters()
+    /// Deadline steps handed to the store and not yet durable.
+    let stepsInFlight = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - now: the clock; default the system's.
@@ -203,31 +205,91 @@ public final class Engine: Sendable {
     /// Applies every deadline that has passed by `now` and makes the changes durable.
     @discardableResult
     public func fireDeadlines(at now: Date) async -> Int {
-        let batches = registry.withLock { registry in
-            var batches: [ChangeBatch] = []
-            while let next = registry.deadlines.min, next.at <= now {
-                registry.deadlines.removeMin()
-                guard var entry = registry[next.monitorID], entry.queued == next.at else { continue }
-                entry.queued = nil
-                let decision = Detector(monitor: entry.monitor).advance(entry.state, to: now, newIncidentID: UUID.init)
-                let batch = record(decision, of: &entry, signal: nil, in: &registry)
-                if !batch.effects.isEmpty { batches.append(batch) }
-            }
-            return batches
+        await withCheckedContinuation { (continuation: CheckedContinuation<Int, Never>) in
+            dispatchDeadlines(at: now) { continuation.resume(returning: $0) }
         }
-        await commitAll(batches)
-        return batches.count
     }
 
     /// Runs until the task is cancelled, waking at each deadline and whenever an earlier one is queued.
     public func runDeadlines() async {
+        var lastRound = ContinuousClock.now
         while !Task.isCancelled {
+            // Rounds at least a millisecond apart: 16 700 deadlines a second (a million monitors over a minute) would
+            // otherwise wake the loop for each one and hand the writer one step at a time.
             let wake = nextDeadline().map { deadline in
-                ContinuousClock.now.advanced(by: .seconds(deadline.timeIntervalSince(now())))
+                max(ContinuousClock.now.advanced(by: .seconds(deadline.timeIntervalSince(now()))),
+                    lastRound.advanced(by: Self.deadlineRoundSpacing))
             }
             await deadlineWakeup.wait(until: wake)
             if Task.isCancelled { return }
-            await fireDeadlines(at: now())
+            lastRound = ContinuousClock.now
+            // The next round is decided while the writer commits this one; only a backlog beyond
+            // `deadlineBacklog` steps waits for the writer, so that memory stays bounded when it falls behind.
+            if stepsInFlight.load(ordering: .relaxed) > Self.deadlineBacklog {
+                await fireDeadlines(at: now())
+            } else {
+                dispatchDeadlines(at: now()) { _ in }
+            }
+        }
+    }
+
+    /// Decides every deadline that has passed by `now` and hands the steps to the store, a chunk at a time; `done`
+    /// runs with their number once every one is durable or failed.
+    private func dispatchDeadlines(at now: Date, done: @escaping @Sendable (Int) -> Void) {
+        // Each chunk goes to the store as soon as it is decided: the writer commits the first chunks of a storm while
+        // the next are decided on the other core, and pings get the registry's lock between chunks.
+        let pending = PendingSteps { fired, notified in
+            if notified { self.noticeWakeup.signal() }
+            self.stepsInFlight.subtract(fired, ordering: .relaxed)
+            done(fired)
+        }
+        var random = SystemRandomNumberGenerator()
+        while true {
+            let steps = registry.withLock { registry in
+                var steps: [(batch: ChangeBatch, monitor: Monitor)] = []
+                while steps.count < Self.deadlineChunk, let next = registry.deadlines.min, next.at <= now {
+                    registry.deadlines.removeMin()
+                    guard var entry = registry[next.monitorID], entry.queued == next.at else { continue }
+                    entry.queued = nil
+                    let decision = Detector(monitor: entry.monitor).advance(entry.state, to: now) {
+                        Self.randomID(using: &random)
+                    }
+                    let batch = record(decision, of: &entry, signal: nil, in: &registry)
+                    if !batch.effects.isEmpty { steps.append((batch, entry.monitor)) }
+                }
+                return steps
+            }
+            if steps.isEmpty { break }
+            stepsInFlight.add(steps.count, ordering: .relaxed)
+            pending.add(steps.count, notifying: steps.contains { !$0.batch.notices.isEmpty })
+            for step in steps {
+                store.commit(step.batch) { result in
+                    self.finish(step.batch, of: step.monitor, result)
+                    pending.finish()
+                }
+            }
+        }
+        pending.seal()
+    }
+
+    /// The least time between two rounds of `runDeadlines`.
+    static let deadlineRoundSpacing = Duration.milliseconds(1)
+
+    /// Steps handed to the store and not yet durable beyond which `runDeadlines` waits for the writer.
+    static let deadlineBacklog = 20_000
+
+    /// Deadlines decided under one hold of the registry's lock before they go to the store.
+    static let deadlineChunk = 256
+
+    /// A random (version 4) UUID for an incident.
+    // Foundation's `UUID()` reads the system's random source through several calls per id (~5 µs here); two 64-bit
+    // draws from the system generator are a quarter of that, which a storm of ten thousand stalls notices.
+    static func randomID(using generator: inout SystemRandomNumberGenerator) -> UUID {
+        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
+        return withUnsafeMutableBytes(of: &bytes) { raw in
+            raw[6] = raw[6] & 0x0F | 0x40
+            raw[8] = raw[8] & 0x3F | 0x80
+            return UUID(uuid: raw.load(as: uuid_t.self))
         }
     }
 
@@ -343,9 +405,14 @@ public final class Engine: Sendable {
         in registry: inout Registry
     ) -> ChangeBatch {
         var state = decision.state
+        let before = entry.state
         if !decision.effects.isEmpty || signal != nil {
-            state.revision = entry.state.revision + 1
+            state.revision = before.revision + 1
         }
+        // What a deadline changes: the store may then write only the status over the revision before.
+        let statusOnly = signal == nil && state.revision == before.revision + 1
+            && state.lastSignalAt == before.lastSignalAt && state.lastProgressAt == before.lastProgressAt
+            && state.lastValues == before.lastValues && state.runs == before.runs
         entry.state = state
         let id = entry.monitor.id
         registry[id] = entry
@@ -353,7 +420,7 @@ public final class Engine: Sendable {
         let notices = notices(for: decision.effects, of: entry.monitor, state: state, revision: state.revision)
         return ChangeBatch(
             monitorID: id, state: state, signal: signal, verdict: decision.verdict, effects: decision.effects,
-            notices: notices
+            notices: notices, statusOnly: statusOnly
         )
     }
 
@@ -374,21 +441,68 @@ public final class Engine: Sendable {
             let countdown = Countdown(batches.count) { continuation.resume() }
             for batch in batches {
                 store.commit(batch) { result in
-                    switch result {
-                    case .success:
-                        if let monitor = self.monitor(id: batch.monitorID) {
-                            self.events.publish(.step(monitor, batch))
-                        }
-                    case .failure(let error):
-                        self.logger.error(
-                            "state change not durable",
-                            metadata: ["vigil.monitor": "\(batch.monitorID)", "vigil.error": "\(error)"]
-                        )
-                    }
+                    self.finish(batch, of: self.monitor(id: batch.monitorID), result)
                     countdown.tick()
                 }
             }
         }
         if batches.contains(where: { !$0.notices.isEmpty }) { noticeWakeup.signal() }
+    }
+
+    /// Publishes a durable step, or logs one that the store refused.
+    private func finish(_ batch: ChangeBatch, of monitor: Monitor?, _ result: Result<Void, StoreError>) {
+        switch result {
+        case .success:
+            if let monitor { events.publish(.step(monitor, batch)) }
+        case .failure(let error):
+            logger.error(
+                "state change not durable",
+                metadata: ["vigil.monitor": "\(batch.monitorID)", "vigil.error": "\(error)"]
+            )
+        }
+    }
+}
+
+/// Counts the steps of one `fireDeadlines` that the store has not finished yet, while more are still being added.
+private final class PendingSteps: Sendable {
+    private struct Counts {
+        var added = 0
+        var finished = 0
+        var notified = false
+        var sealed = false
+    }
+
+    private let counts = Mutex(Counts())
+    private let done: @Sendable (_ fired: Int, _ notified: Bool) -> Void
+
+    /// - Parameter done: runs once, after `seal()`, when every added step has finished.
+    init(done: @escaping @Sendable (_ fired: Int, _ notified: Bool) -> Void) {
+        self.done = done
+    }
+
+    /// Steps about to go to the store; `notifying` when any of them puts notices in the outbox.
+    func add(_ count: Int, notifying: Bool) {
+        counts.withLock {
+            $0.added += count
+            $0.notified = $0.notified || notifying
+        }
+    }
+
+    /// One step is durable or failed.
+    func finish() {
+        let result = counts.withLock { counts -> Counts? in
+            counts.finished += 1
+            return counts.sealed && counts.finished == counts.added ? counts : nil
+        }
+        if let result { done(result.added, result.notified) }
+    }
+
+    /// No more steps will be added.
+    func seal() {
+        let result = counts.withLock { counts -> Counts? in
+            counts.sealed = true
+            return counts.finished == counts.added ? counts : nil
+        }
+        if let result { done(result.added, result.notified) }
     }
 }

@@ -196,16 +196,20 @@ extension SQLiteStore {
     }
 
     static func enqueue(_ notice: Notice, in db: Database) throws {
-        try db.executeCached(
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO outbox (idempotency_key, channel, target, payload, created_at, attempts,
                     next_attempt_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                notice.idempotencyKey, notice.channel, notice.target, notice.payload,
-                notice.createdAt.timeIntervalSince1970, notice.attempts, notice.nextAttemptAt.timeIntervalSince1970,
-            ]
-        )
+                """
+        ).run { values in
+            values.add(notice.idempotencyKey)
+            values.add(notice.channel)
+            values.add(notice.target)
+            values.add(notice.payload)
+            values.add(notice.createdAt.timeIntervalSince1970)
+            values.add(notice.attempts)
+            values.add(notice.nextAttemptAt.timeIntervalSince1970)
+        }
     }
 }

@@ -170,6 +170,9 @@ public struct ChangeBatch: Sendable {
     public var effects: [Effect]
     /// Notices to put in the outbox.
     public var notices: [Notice]
+    /// True when the step changed only the status, its `since` and the open incident of the state one revision
+    /// before (no signal, values, runs or signal times), so that a store may write just those. Default false.
+    public var statusOnly: Bool
 
     public init(
         monitorID: UUID,
@@ -177,7 +180,8 @@ public struct ChangeBatch: Sendable {
         signal: Signal? = nil,
         verdict: SignalVerdict? = nil,
         effects: [Effect] = [],
-        notices: [Notice] = []
+        notices: [Notice] = [],
+        statusOnly: Bool = false
     ) {
         self.monitorID = monitorID
         self.state = state
@@ -185,6 +189,7 @@ public struct ChangeBatch: Sendable {
         self.verdict = verdict
         self.effects = effects
         self.notices = notices
+        self.statusOnly = statusOnly
     }
 }
 
