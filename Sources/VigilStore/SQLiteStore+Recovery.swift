@@ -77,9 +77,13 @@ extension SQLiteStore {
                     INSERT INTO attempt (incident_id, number, monitor_id, action, started_at, finished_at, status, code,
                         output, result, idempotency_key)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(incident_id, number) DO UPDATE SET finished_at = excluded.finished_at,
-                        status = excluded.status, code = excluded.code, output = excluded.output,
-                        -- The action may end after progress already resolved the incident: recovered stays recovered.
+                    ON CONFLICT(incident_id, number) DO UPDATE SET
+                        -- Progress may resolve the incident while the action still runs, and the two writes may land
+                        -- in either order: an outcome once written stays, and recovered stays recovered.
+                        finished_at = CASE WHEN excluded.status IS NULL THEN attempt.finished_at ELSE excluded.finished_at END,
+                        status = COALESCE(excluded.status, attempt.status),
+                        code = CASE WHEN excluded.status IS NULL THEN attempt.code ELSE excluded.code END,
+                        output = CASE WHEN excluded.status IS NULL THEN attempt.output ELSE excluded.output END,
                         result = CASE WHEN attempt.result = 'recovered' THEN attempt.result ELSE excluded.result END
                     """,
                 arguments: [
