@@ -12,10 +12,21 @@ extension UUID {
         }
     }
 
+    /// The uppercase text form, the same as `uuidString`, without its passes through Foundation's formatting.
+    public var uppercasedText: String {
+        String(unsafeUninitializedCapacity: 36) { out in
+            writeText(into: UnsafeMutableRawBufferPointer(out), digits: "0123456789ABCDEF")
+            return 36
+        }
+    }
+
     /// Writes the 36 bytes of `lowercasedText` at the start of `out`, for writers that fill a buffer directly.
     public func writeLowercasedText(into out: UnsafeMutableRawBufferPointer) {
+        writeText(into: out, digits: "0123456789abcdef")
+    }
+
+    private func writeText(into out: UnsafeMutableRawBufferPointer, digits: StaticString) {
         precondition(out.count >= 36, "a UUID's text takes 36 bytes")
-        let digits: StaticString = "0123456789abcdef"
         withUnsafeBytes(of: uuid) { bytes in
             var at = 0
             for (index, byte) in bytes.enumerated() {

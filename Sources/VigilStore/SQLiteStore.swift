@@ -523,24 +523,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     /// A UUID's text as the tables hold it: uppercase, the same as `uuidString`.
     // Foundation's `uuidString` formats through C and copies twice; the group commit writes a few ids per change.
-    static func text(_ id: UUID) -> String {
-        String(unsafeUninitializedCapacity: 36) { out in
-            let digits: StaticString = "0123456789ABCDEF"
-            withUnsafeBytes(of: id.uuid) { bytes in
-                var at = 0
-                for (index, byte) in bytes.enumerated() {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        out[at] = UInt8(ascii: "-")
-                        at += 1
-                    }
-                    out[at] = digits.utf8Start[Int(byte >> 4)]
-                    out[at + 1] = digits.utf8Start[Int(byte & 0x0F)]
-                    at += 2
-                }
-            }
-            return 36
-        }
-    }
+    static func text(_ id: UUID) -> String { id.uppercasedText }
 
     private static func describe(_ error: any Error) -> String {
         if let error = error as? DatabaseError {

@@ -13,4 +13,13 @@ import VigilCore
             #expect(id.lowercasedText == id.uuidString.lowercased())
         }
     }
+
+    @Test func theUppercaseTextIsFoundationsUUIDString() throws {
+        let fixed = try #require(UUID(uuidString: "5f1c2a3e-0000-4000-8000-00000000000a"))
+        #expect(fixed.uppercasedText == "5F1C2A3E-0000-4000-8000-00000000000A")
+        for _ in 0..<1_000 {
+            let id = UUID()
+            #expect(id.uppercasedText == id.uuidString)
+        }
+    }
 }
