@@ -74,6 +74,7 @@ public final class Engine: Sendable {
         self.settings = settings
         self.logger = logger
         self.now = now
+        store.afterEachGroup { [events] in events.deliverHeld() }
     }
 
     // MARK: - Signals
@@ -110,7 +111,7 @@ public final class Engine: Sendable {
         store.commit(admitted.batch) { result in
             switch result {
             case .success:
-                self.acknowledge(admitted, of: signal)
+                self.acknowledge(admitted, of: signal, held: true)
                 completion(.success(admitted.receipt))
             case .failure(let error):
                 completion(.failure(self.withdraw(admitted, after: error)))
@@ -186,11 +187,16 @@ public final class Engine: Sendable {
     }
 
     /// What follows a durable signal: notices, counters, live views and learning.
-    private func acknowledge(_ admitted: Admitted, of signal: Signal) {
+    /// `held`: on the store's writer, among the completions of one group commit, whose end hands the event over.
+    private func acknowledge(_ admitted: Admitted, of signal: Signal, held: Bool = false) {
         let receipt = admitted.receipt
         if !admitted.batch.notices.isEmpty { noticeWakeup.signal() }
         counters.countSignal(kind: signal.kind.rawValue)
-        events.publish(.step(receipt.monitor, admitted.batch))
+        if held {
+            events.hold(.step(receipt.monitor, admitted.batch))
+        } else {
+            events.publish(.step(receipt.monitor, admitted.batch))
+        }
         if receipt.verdict.isProgress { learn(fromProgressAt: signal.at, of: receipt.monitor.id) }
         if let value = signal.value { learn(value: value, kind: signal.kind.rawValue, at: signal.at, of: receipt.monitor.id) }
     }
@@ -453,7 +459,8 @@ public final class Engine: Sendable {
     private func finish(_ batch: ChangeBatch, of monitor: Monitor?, _ result: Result<Void, StoreError>) {
         switch result {
         case .success:
-            if let monitor { events.publish(.step(monitor, batch)) }
+            // On the store's writer, among the completions of one group commit: held for the group's end.
+            if let monitor { events.hold(.step(monitor, batch)) }
         case .failure(let error):
             logger.error(
                 "state change not durable",

@@ -36,6 +36,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     private let signalsKept: Int
     private let queue = Mutex(Queue())
     private let writer = DispatchQueue(label: "vigil.store.writer")
+    private let groupHooks = Mutex<[@Sendable () -> Void]>([])
     private let checkpointer: Checkpointer
     // Touched only on `writer`: signals inserted per monitor since its last prune.
     private var insertsSincePrune: [UUID: Int] = [:]
@@ -62,9 +63,10 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             // which comes after `prepareDatabase` and would undo a setting made there.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-                // The checkpointer copies the log back into the file beside the writer; the writer's own checkpoint
-                // stays at SQLite's default as the backstop. At 16 000 pages ingest ran 35 % faster, but the rare
-                // checkpoint of a 64 MB log stalled every ping for ~250 ms (p99 195 ms against 50 ms).
+                // The checkpointer copies the log back into the file beside the writer, every 50 ms while it grows;
+                // the writer's own checkpoint, at SQLite's default, then has only the rest to copy. At 8 000 pages
+                // ingest ran ~35 % faster, but the writer's rarer checkpoints of a longer log stopped every ping for
+                // longer (p99 ~62 ms against ~43 ms).
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
                 // Deadlines and pings touch monitor_state rows all over the file: with SQLite's default 2 MB cache
                 // most changes read their page back with pread first. 64 MB holds the hot pages of ~1 M monitors'
@@ -81,7 +83,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         self.signalsKept = max(1, signalsKept)
     }
 
-    /// WAL pages (4 MB) after which a commit itself copies the log back into the database file.
+    /// WAL pages (4 MB) after which a commit itself copies into the database file what the checkpointer has not.
     static let checkpointPages = 1_000
 
     // MARK: - Monitors
@@ -192,8 +194,13 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
+    public func afterEachGroup(_ body: @escaping @Sendable () -> Void) {
+        groupHooks.withLock { $0.append(body) }
+    }
+
     // Runs on `writer` until no commit is waiting; each round writes all waiting steps in one transaction.
     private func flush() {
+        let hooks = groupHooks.withLock { $0 }
         while true {
             let items = queue.withLock { queue in
                 let items = queue.items
@@ -202,6 +209,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 return items
             }
             if items.isEmpty { return }
+            defer { for hook in hooks { hook() } }
             do {
                 try pool.write { db in
                     for item in items { try apply(item.batch, in: db) }

@@ -48,6 +48,10 @@ public protocol Store: Sendable {
     /// durable or has failed, on a thread of the store's, so it must not block.
     func commit(_ batch: ChangeBatch, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void)
 
+    /// Adds what runs on the store's thread each time the completions of one group commit (`commit(_:completion:)`)
+    /// have run, so that what they gathered can be handed on in one go.
+    func afterEachGroup(_ body: @escaping @Sendable () -> Void)
+
     /// The newest signals of a monitor, newest first.
     func signals(monitorID: UUID, limit: Int) async throws(StoreError) -> [StoredSignal]
 

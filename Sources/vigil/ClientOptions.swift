@@ -18,10 +18,10 @@ struct ClientOptions: ParsableArguments {
     var pingKey: String?
 
     @Option(help: ArgumentHelp("The configuration to read the ping key from.", valueName: "file"))
-    var config: String = "vigil.yml"
+    var config: String = ClientSettings.defaultConfig
 
     @Option(help: "How many times to retry a request that failed for a transient reason.")
-    var retries: Int = 3
+    var retries: Int = ClientSettings.defaultRetries
 
     @Option(
         name: .customLong("api-key"),
@@ -36,7 +36,36 @@ struct ClientOptions: ParsableArguments {
         name: .customLong("data-dir"),
         help: ArgumentHelp("The data folder of a server on this machine, whose api-key file to use.", valueName: "dir")
     )
-    var dataDirectory: String = ".vigil"
+    var dataDirectory: String = ClientSettings.defaultDataDirectory
+
+    /// The options as plain values.
+    var settings: ClientSettings {
+        ClientSettings(
+            server: server, pingKey: pingKey, config: config, retries: retries, apiKey: apiKey,
+            dataDirectory: dataDirectory
+        )
+    }
+
+    var resolvedAPIKey: String? { settings.resolvedAPIKey }
+    var serverURL: String { settings.serverURL }
+    func validate() throws { try settings.validate() }
+    func pingPath(for target: String) throws -> String { try settings.pingPath(for: target) }
+    var client: VigilClient { settings.client }
+}
+
+/// What `ClientOptions` hold, as plain values, with what they mean: `vigil run`'s quick start (`QuickRun`) makes one
+/// without ArgumentParser.
+struct ClientSettings {
+    static let defaultConfig = "vigil.yml"
+    static let defaultRetries = 3
+    static let defaultDataDirectory = ".vigil"
+
+    var server: String? = nil
+    var pingKey: String? = nil
+    var config = Self.defaultConfig
+    var retries = Self.defaultRetries
+    var apiKey: String? = nil
+    var dataDirectory = Self.defaultDataDirectory
 
     /// The key that reads and changes things over the API; pings need none.
     var resolvedAPIKey: String? {

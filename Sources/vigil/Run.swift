@@ -21,8 +21,10 @@ struct Run: AsyncParsableCommand {
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
     var command: [String] = []
 
+    static let defaultTail = 10_000
+
     @Option(help: "How many bytes of the output's end to send with the result.")
-    var tail: Int = 10_000
+    var tail: Int = Self.defaultTail
 
     @OptionGroup var client: ClientOptions
 
@@ -32,13 +34,62 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let path = try client.pingPath(for: target)
+        let job = RunJob(path: try client.pingPath(for: target), command: command, tail: tail, http: client.client)
+        let status = await job.perform()
+        // Thrown, even an ExitCode(0) makes ArgumentParser reflect on this command to build an error message.
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `vigil run` in the plain form cron lines use (`vigil run <monitor> [--server <url>] -- <command…>`), started
+/// without ArgumentParser: reflecting on ~30 commands to parse a few arguments was about a third of the CPU a
+/// `vigil run` spends around the command. Anything else, including every mistake, goes through `Vigil.main`.
+enum QuickRun {
+    /// The job for `arguments` (without the program's name), or nil when they are not of that plain form or fail the
+    /// checks that parsing would report.
+    static func job(_ arguments: ArraySlice<String>) -> RunJob? {
+        var rest = arguments
+        guard rest.popFirst() == "run", let target = rest.popFirst(), !target.hasPrefix("-") else { return nil }
+        var settings = ClientSettings()
+        while let word = rest.popFirst(), word != "--" {
+            if word == "--server", let url = rest.popFirst() {
+                settings.server = url
+            } else if word.hasPrefix("--server=") {
+                settings.server = String(word.dropFirst("--server=".count))
+            } else {
+                return nil
+            }
+        }
+        guard !rest.isEmpty, arguments.contains("--") else { return nil }
+        // A bad URL is reported by ArgumentParser, with the usage, as before.
+        guard (try? settings.validate()) != nil else { return nil }
+        let path: String
+        do {
+            path = try settings.pingPath(for: target)
+        } catch let code as ExitCode {
+            // pingPath has told the user what is wrong; ArgumentParser would only exit with the code.
+            exit(code.rawValue)
+        } catch {
+            return nil
+        }
+        return RunJob(path: path, command: Array(rest), tail: Run.defaultTail, http: settings.client)
+    }
+}
+
+/// One `vigil run`: pings the start, runs the command, pings its end with the output's tail.
+struct RunJob {
+    let path: String
+    let command: [String]
+    let tail: Int
+    let http: VigilClient
+
+    /// Runs the command and reports it; returns its exit status.
+    func perform() async -> Int32 {
         let rid = UUID().uuidString.lowercased()
-        let http = client.client
         // The command does not wait for Vigil: the start goes out while it runs, and the end only after the start
         // was answered, so the server still sees them in order. A slow or unreachable server (three retries take
         // 3.5 s) no longer delays the job.
-        let started = Task { await report(http, path + "/start?rid=\(rid)", body: nil) }
+        let started = Task { [http, path] in await Self.report(http, path + "/start?rid=\(rid)", body: nil) }
 
         let output = OutputTail(limit: tail)
         let status: Int32
@@ -50,12 +101,11 @@ struct Run: AsyncParsableCommand {
             status = 127
         }
         await started.value
-        await report(http, path + "/\(min(255, max(0, status)))?rid=\(rid)", body: output.contents)
-        // Thrown, even an ExitCode(0) makes ArgumentParser reflect on this command to build an error message.
-        if status != 0 { throw ExitCode(status) }
+        await Self.report(http, path + "/\(min(255, max(0, status)))?rid=\(rid)", body: output.contents)
+        return status
     }
 
-    private func report(_ http: VigilClient, _ path: String, body: Data?) async {
+    private static func report(_ http: VigilClient, _ path: String, body: Data?) async {
         do {
             let reply = try await http.post(path, body: body)
             if !(200..<300).contains(reply.status) {

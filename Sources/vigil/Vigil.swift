@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Vigil: AsyncParsableCommand {
@@ -17,4 +18,11 @@ struct Vigil: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [Serve.self, Ping.self, Run.self, Status.self, Incidents.self, Ack.self, Demo.self, Check.self, Report.self, Calibrate.self, Evaluate.self, Bench.self, Keys.self, Scenarios.self]
     )
+
+    static func main() async {
+        if let job = QuickRun.job(CommandLine.arguments.dropFirst()) {
+            Foundation.exit(await job.perform())
+        }
+        await main(nil)
+    }
 }

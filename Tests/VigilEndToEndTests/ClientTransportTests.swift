@@ -43,6 +43,39 @@ import Testing
         #expect(requests.last?.hasPrefix("POST /ping/\(key)/5?rid=") == true, "the end went out after the start")
     }
 
+    /// `vigil run <monitor> [--server <url>] -- <command…>` starts without ArgumentParser; every other form, and every
+    /// mistake, still goes through it, with the same answers.
+    @Test func runTakesItsQuickStartOnlyForThePlainFormAndAnswersMistakesAsBefore() async throws {
+        let ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"
+        let quick = try ScriptedHTTPServer(replies: [.init(ok), .init(ok)])
+        let plain = try await Command.vigil(["run", key, "--server=\(quick.url)", "--", "/bin/sh", "-c", "echo abcdef; exit 2"])
+        #expect(plain.status == 2, "\(plain.stderr)")
+        #expect(plain.stdout == "abcdef\n")
+        #expect(quick.requests.last?.hasPrefix("POST /ping/\(key)/2?rid=") == true, "\(quick.requests)")
+        #expect(quick.requests.last?.hasSuffix("\r\n\r\nabcdef\n") == true, "\(quick.requests)")
+
+        // An option the quick start does not take: ArgumentParser parses it, and the end carries a 3-byte tail.
+        let parsed = try ScriptedHTTPServer(replies: [.init(ok), .init(ok)])
+        let tail = try await Command.vigil(["run", key, "--tail", "3", "--server", parsed.url, "--", "/bin/sh", "-c", "echo abcdef"])
+        #expect(tail.status == 0, "\(tail.stderr)")
+        #expect(parsed.requests.last?.hasSuffix("\r\n\r\nef\n") == true, "\(parsed.requests)")
+
+        // Mistakes: a bad server URL (ArgumentParser's usage error), a slug without a ping key (said once).
+        let badURL = try await Command.vigil(["run", key, "--server", "ftp://x", "--", "/bin/true"])
+        #expect(badURL.status == 64)
+        #expect(badURL.stderr.contains("is not an http(s) URL"), "\(badURL.stderr)")
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        #expect(ProcessInfo.processInfo.environment["VIGIL_PING_KEY"] == nil)
+        let noKey = try await Command.vigil(["run", "nightly", "--server", quick.url, "--", "/bin/true"], in: empty)
+        #expect(noKey.status == 64)
+        #expect(noKey.stderr.components(separatedBy: "needs the project ping key").count == 2, "\(noKey.stderr)")
+        let noCommand = try await Command.vigil(["run", key, "--server", quick.url, "--"])
+        #expect(noCommand.status == 64)
+        #expect(noCommand.stderr.contains("name the command to run"), "\(noCommand.stderr)")
+    }
+
     @Test func aChunkedListIsPrintedWholeWhateverTheChunking() async throws {
         let json = #"[{"slug":"backup","state":"up"},{"slug":"agent","state":"late"}]"#
         let bytes = Array(json.utf8)

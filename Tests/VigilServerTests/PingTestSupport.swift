@@ -153,6 +153,10 @@ final class FaultyStore: Store {
         base.commit(batch, completion: completion)
     }
 
+    func afterEachGroup(_ body: @escaping @Sendable () -> Void) {
+        base.afterEachGroup(body)
+    }
+
     func signals(monitorID: UUID, limit: Int) async throws(StoreError) -> [StoredSignal] {
         try await base.signals(monitorID: monitorID, limit: limit)
     }
