@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import VigilCore
 
 // Converting between rows and values; a row that cannot be read is reported, never guessed.
@@ -24,23 +25,35 @@ extension SQLiteStore {
         WHERE m.archived = 0
         """
 
-    /// A monitor and its state from a row of `monitorQuery`; `incidents` are the open ones by id.
-    static func storedMonitor(from row: Row, incidents: [String: Incident]) throws -> StoredMonitor {
+    /// Every row of `monitorQuery` (with `suffix` appended, e.g. an ORDER BY; rowid order without) as a monitor and
+    /// its state, handed to `body` one at a time, never all held at once; `incidents` are the open ones by id.
+    static func eachStoredMonitor(
+        in db: Database, incidents: [String: Incident], suffix: String = "", _ body: (StoredMonitor) throws -> Void
+    ) throws {
+        let statement = try db.makeStatement(sql: monitorQuery + suffix)
+        let rows = try Row.fetchCursor(statement)
+        let columns = Columns(statement.sqliteStatement)
+        while try rows.next() != nil {
+            try body(try storedMonitor(from: columns, incidents: incidents))
+        }
+    }
+
+    private static func storedMonitor(from row: Columns, incidents: [String: Incident]) throws -> StoredMonitor {
         let monitor = try monitor(from: row)
-        let createdAt = Date(timeIntervalSince1970: row[16])
+        let createdAt = Date(timeIntervalSince1970: row.double(16))
         return StoredMonitor(monitor: monitor, state: try state(from: row, incidents: incidents, createdAt: createdAt))
     }
 
-    private static func monitor(from row: Row) throws -> Monitor {
-        let slug: String = row[2]
-        guard let id = uuid(row[0]), let key = uuid(row[1]), let origin = Monitor.Origin(rawValue: row[3]) else {
+    private static func monitor(from row: Columns) throws -> Monitor {
+        let slug = row.string(2) ?? ""
+        guard let id = row.uuid(0), let key = row.uuid(1), let origin = row.origin(3) else {
             throw StoreError.corrupt("monitor \(slug) has an unreadable id, key or origin")
         }
         let schedule: Schedule
-        if let every: Double = row[4] {
+        if let every = row.optionalDouble(4) {
             schedule = .every(every)
-        } else if let cron: String = row[5] {
-            let zoneName: String = row[6] ?? "UTC"
+        } else if let cron = row.string(5) {
+            let zoneName = row.string(6) ?? "UTC"
             guard let zone = TimeZone(identifier: zoneName) else {
                 throw StoreError.corrupt("monitor \(slug) names an unknown time zone \(zoneName)")
             }
@@ -52,68 +65,99 @@ extension SQLiteStore {
         } else {
             throw StoreError.corrupt("monitor \(slug) has no schedule")
         }
-        let rateCount: Int? = row[11]
-        let rateWindow: Double? = row[12]
+        let rateCount = row.optionalInt(11)
+        let rateWindow = row.optionalDouble(12)
         return Monitor(
             id: id,
             key: key,
             slug: slug,
             schedule: schedule,
-            grace: row[7],
-            maxRuntime: row[8],
-            progressKinds: (row[9] as String?).map(kinds) ?? Monitor.defaultProgressKinds,
-            advancingKinds: Set(items(row[10])),
+            grace: row.double(7),
+            maxRuntime: row.optionalDouble(8),
+            progressKinds: row.string(9).map(kinds) ?? Monitor.defaultProgressKinds,
+            advancingKinds: Set(items(row.string(10))),
             rateLimit: rateCount.flatMap { count in rateWindow.map { RateLimit(count: count, window: $0) } },
-            tags: items(row[13]),
+            tags: items(row.string(13)),
             origin: origin,
-            name: row[14] ?? "",
-            desc: row[15] ?? ""
+            name: row.string(14) ?? "",
+            desc: row.string(15) ?? ""
         )
     }
 
-    private static func state(from row: Row, incidents: [String: Incident], createdAt: Date) throws -> MonitorState {
-        guard let statusText: String = row[18] else { return .new(at: createdAt) }
-        guard let status = MonitorStatus(rawValue: statusText) else {
-            throw StoreError.corrupt("a monitor state has an unknown status \(statusText)")
+    private static func state(from row: Columns, incidents: [String: Incident], createdAt: Date) throws -> MonitorState {
+        guard let status = row.status(18) else {
+            guard let text = row.string(18) else { return .new(at: createdAt) }
+            throw StoreError.corrupt("a monitor state has an unknown status \(text)")
         }
-        let incidentID: String? = row[24]
-        let runs: [String: Double] = try decode(row[23]) ?? [:]
+        let runs: [String: Double] = try decode(row.string(23)) ?? [:]
         return MonitorState(
             status: status,
-            since: Date(timeIntervalSince1970: row[19]),
-            lastSignalAt: (row[20] as Double?).map(Date.init(timeIntervalSince1970:)),
-            lastProgressAt: (row[21] as Double?).map(Date.init(timeIntervalSince1970:)),
-            lastValues: try decode(row[22]) ?? [:],
+            since: Date(timeIntervalSince1970: row.double(19)),
+            lastSignalAt: row.optionalDouble(20).map(Date.init(timeIntervalSince1970:)),
+            lastProgressAt: row.optionalDouble(21).map(Date.init(timeIntervalSince1970:)),
+            lastValues: try decode(row.string(22)) ?? [:],
             // mapValues allocates even for an empty dictionary, and the result lives as long as the monitor.
             runs: runs.isEmpty ? [:] : runs.mapValues(Date.init(timeIntervalSince1970:)),
-            incident: incidentID.flatMap { incidents[$0] },
-            revision: row[17]
+            incident: row.string(24).flatMap { incidents[$0] },
+            revision: row.int64(17)
         )
     }
 
-    /// A UUID from its text; nil when the column is not one.
+    /// The columns of a statement's current row, by position, read straight from SQLite: loading a million monitors
+    /// went through GRDB's typed row access for every column and made two Swift strings per row only to parse UUIDs.
+    struct Columns {
+        let statement: SQLiteStatement
+
+        init(_ statement: SQLiteStatement) {
+            self.statement = statement
+        }
+
+        func isNull(_ index: CInt) -> Bool { sqlite3_column_type(statement, index) == SQLITE_NULL }
+        func double(_ index: CInt) -> Double { sqlite3_column_double(statement, index) }
+        func int64(_ index: CInt) -> Int64 { sqlite3_column_int64(statement, index) }
+        func optionalDouble(_ index: CInt) -> Double? { isNull(index) ? nil : double(index) }
+        func optionalInt(_ index: CInt) -> Int? { isNull(index) ? nil : Int(int64(index)) }
+
+        /// The column's text bytes, valid only inside `body`; nil when it is NULL.
+        func withText<T>(_ index: CInt, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T? {
+            guard let text = sqlite3_column_text(statement, index) else { return nil }
+            return body(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))))
+        }
+
+        func string(_ index: CInt) -> String? { withText(index) { String(decoding: $0, as: UTF8.self) } }
+        func uuid(_ index: CInt) -> UUID? { withText(index) { SQLiteStore.uuid(utf8: $0) } ?? nil }
+
+        // Their names are short enough for Swift to keep without allocating.
+        func origin(_ index: CInt) -> Monitor.Origin? { string(index).flatMap(Monitor.Origin.init(rawValue:)) }
+        func status(_ index: CInt) -> MonitorStatus? { string(index).flatMap(MonitorStatus.init(rawValue:)) }
+    }
+
+    /// A UUID from its text; nil when there is none or it is not one.
     static func uuid(_ text: String?) -> UUID? {
+        guard var text else { return nil }
+        return text.withUTF8 { uuid(utf8: $0) }
+    }
+
+    /// A UUID from the bytes of its text; nil when they are not one.
+    static func uuid(utf8 bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
         // UUID(uuidString:) goes through sscanf on Linux, which was the largest single cost of loading a million
         // monitors; this reads the same 8-4-4-4-12 hex form, either case.
-        guard var text else { return nil }
-        return text.withUTF8 { bytes -> UUID? in
-            guard bytes.count == 36 else { return nil }
-            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            let parsed = withUnsafeMutableBytes(of: &value) { out -> Bool in
-                var input = 0
-                for index in 0..<16 {
-                    if input == 8 || input == 13 || input == 18 || input == 23 {
-                        guard bytes[input] == UInt8(ascii: "-") else { return false }
-                        input += 1
-                    }
-                    guard let high = hexDigit(bytes[input]), let low = hexDigit(bytes[input + 1]) else { return false }
-                    out[index] = high << 4 | low
-                    input += 2
+        guard bytes.count == 36 else { return nil }
+        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &value) { out -> Bool in
+            var input = 0
+            for index in 0..<16 {
+                if input == 8 || input == 13 || input == 18 || input == 23 {
+                    guard bytes[input] == UInt8(ascii: "-") else { return false }
+                    input += 1
                 }
-                return true
+                guard let high = hexDigit(bytes[input]), let low = hexDigit(bytes[input + 1]) else { return false }
+                out[index] = high << 4 | low
+                input += 2
             }
-            return parsed ? UUID(uuid: value) : nil
+            return true
         }
+        return parsed ? UUID(uuid: value) : nil
     }
 
     private static func hexDigit(_ byte: UInt8) -> UInt8? {

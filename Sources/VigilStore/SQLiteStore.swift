@@ -91,14 +91,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     public func loadMonitors() async throws(StoreError) -> [StoredMonitor] {
         try await read { db in
             let open = try Self.openIncidents(db)
-            // A cursor, not fetchAll: a million monitors must not be a million rows in memory at once.
-            let rows = try Row.fetchCursor(
-                db,
-                sql: Self.monitorQuery + " ORDER BY m.created_at, m.slug"
-            )
             var loaded: [StoredMonitor] = []
-            while let row = try rows.next() {
-                loaded.append(try Self.storedMonitor(from: row, incidents: open))
+            try Self.eachStoredMonitor(in: db, incidents: open, suffix: " ORDER BY m.created_at, m.slug") {
+                loaded.append($0)
             }
             return loaded
         }
@@ -112,10 +107,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             let open = try Self.openIncidents(db)
             expecting(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM monitor WHERE archived = 0") ?? 0)
             // In rowid order, which is the order of adding: ordering by creation time made SQLite sort every row.
-            let rows = try Row.fetchCursor(db, sql: Self.monitorQuery)
-            while let row = try rows.next() {
-                body(try Self.storedMonitor(from: row, incidents: open))
-            }
+            try Self.eachStoredMonitor(in: db, incidents: open) { body($0) }
         }
     }
 
