@@ -60,7 +60,8 @@ enum QuickRun {
                 return nil
             }
         }
-        guard !rest.isEmpty, arguments.contains("--") else { return nil }
+        // The loop stops with words left only at `--`; what follows it is the command.
+        guard !rest.isEmpty else { return nil }
         // A bad URL is reported by ArgumentParser, with the usage, as before.
         guard (try? settings.validate()) != nil else { return nil }
         let path: String

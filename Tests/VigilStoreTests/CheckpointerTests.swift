@@ -18,6 +18,15 @@ struct CheckpointerTests {
         return pool
     }
 
+    /// A writer on a fresh database in `folder` and a checkpointer whose rounds run only when called.
+    private static func writerAndCheckpointer(in folder: TemporaryFolder) throws
+        -> (path: String, pool: DatabasePool, checkpointer: Checkpointer)
+    {
+        let path = folder.path("vigil.sqlite")
+        let pool = try writer(at: path)
+        return (path, pool, try Checkpointer(path: path, busy: nil, logger: .init(label: "test")))
+    }
+
     /// Twenty transactions of 50 rows of 200 bytes each: a few hundred log frames.
     private static func fill(_ pool: DatabasePool, from first: Int) throws {
         for batch in 0..<20 {
@@ -41,9 +50,7 @@ struct CheckpointerTests {
     func roundCopiesAndTheLogStartsOver() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let path = folder.path("vigil.sqlite")
-        let pool = try Self.writer(at: path)
-        let checkpointer = try Checkpointer(path: path, busy: nil, logger: .init(label: "test"))
+        let (path, pool, checkpointer) = try Self.writerAndCheckpointer(in: folder)
 
         try Self.fill(pool, from: 0)
         let grown = try Self.logSize(path)
@@ -68,9 +75,7 @@ struct CheckpointerTests {
     func readerHoldsTheRoundBack() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let path = folder.path("vigil.sqlite")
-        let pool = try Self.writer(at: path)
-        let checkpointer = try Checkpointer(path: path, busy: nil, logger: .init(label: "test"))
+        let (path, pool, checkpointer) = try Self.writerAndCheckpointer(in: folder)
         try Self.fill(pool, from: 0)
 
         // A connection that may keep its read transaction open between accesses, as a slow reader would.
