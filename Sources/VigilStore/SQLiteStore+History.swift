@@ -54,7 +54,7 @@ extension SQLiteStore {
     public func progress(monitorID: UUID?, from: Date, to: Date, limit: Int) async throws(StoreError)
         -> [ProgressEvent]
     {
-        try await readHistory { db in
+        try await read { db in
             let rows: [Row]
             // The newest `limit` rows in the range, returned oldest first.
             if let monitorID {
@@ -88,7 +88,7 @@ extension SQLiteStore {
     public func incidents(monitorID: UUID?, from: Date, to: Date, limit: Int) async throws(StoreError)
         -> [Incident]
     {
-        try await readHistory { db in
+        try await read { db in
             var sql = "SELECT * FROM incident WHERE onset < ? AND (resolved_at IS NULL OR resolved_at >= ?)"
             var arguments: StatementArguments = [to.timeIntervalSince1970, from.timeIntervalSince1970]
             if let monitorID {
@@ -98,18 +98,6 @@ extension SQLiteStore {
             sql += " ORDER BY onset DESC LIMIT ?"
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.incident(from:))
-        }
-    }
-
-    private func readHistory<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError)
-        -> T
-    {
-        do {
-            return try await pool.read(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .unavailable("the database could not be read: \(error)")
         }
     }
 }

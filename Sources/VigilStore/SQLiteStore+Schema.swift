@@ -91,6 +91,7 @@ extension SQLiteStore {
         registerProgressHistory(in: &migrator)
         registerRecovery(in: &migrator)
         registerManagement(in: &migrator)
+        createIntakeMark(in: &migrator)
         return migrator
     }
 }

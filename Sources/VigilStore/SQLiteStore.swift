@@ -32,12 +32,19 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     // Internal so that tests can ask the writer connection for its settings.
     let pool: DatabasePool
-    private let logger: Logger
+    let logger: Logger
     private let signalsKept: Int
     private let queue = Mutex(Queue())
     private let writer = DispatchQueue(label: "vigil.store.writer")
     private let groupHooks = Mutex<[@Sendable () -> Void]>([])
     private let checkpointer: Checkpointer
+    // The intake log, where a group commit's steps are acknowledged; `applier` copies them into SQLite.
+    let intakeLog: IntakeLog
+    let intake = Mutex(IntakeState())
+    let applier = DispatchQueue(label: "vigil.store.apply")
+    /// Signalled each time the copying gains ground, for a group commit that waits for room in the backlog.
+    let room = NSCondition()
+    let syncsIntake: Bool
     // Touched only on `writer`: signals inserted per monitor since its last prune.
     private var insertsSincePrune: [UUID: Int] = [:]
     // Touched only on `writer`: progress rows inserted per monitor since its last prune.
@@ -75,12 +82,18 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             }
             try Self.migrator.migrate(pool)
             checkpointer = try Checkpointer(path: path, logger: logger)
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw .unavailable("cannot open the database at \(path): \(Self.describe(error)) — check that the folder "
                 + "exists and is writable, and that no other program holds the file")
         }
         self.logger = logger
         self.signalsKept = max(1, signalsKept)
+        intakeLog = try IntakeLog(path: path + "-intake")
+        syncsIntake = durability == .powerLoss
+        // What a store that died acknowledged is copied in now, before anything reads.
+        try openIntake()
     }
 
     /// WAL pages (4 MB) after which a commit itself copies into the database file what the checkpointer has not.
@@ -203,6 +216,15 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             if items.isEmpty { return }
             defer { for hook in hooks { hook() } }
             do {
+                if try appendToIntake(items.map(\.batch)) {
+                    items.forEach { $0.done(.success(())) }
+                    continue
+                }
+            } catch {
+                items.forEach { $0.done(.failure(error)) }
+                continue
+            }
+            do {
                 try pool.write { db in
                     for item in items { try apply(item.batch, in: db) }
                 }
@@ -222,10 +244,11 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
-    private func apply(_ batch: ChangeBatch, in db: Database) throws {
+    /// Writes one step; `writingState` false leaves the state to a later step of the same monitor in the transaction.
+    func apply(_ batch: ChangeBatch, writingState: Bool = true, in db: Database) throws {
         let id = Self.text(batch.monitorID)
         let state = batch.state
-        let updated = try batch.statusOnly && updateStatus(of: id, to: state, in: db)
+        let updated = try !writingState || batch.statusOnly && updateStatus(of: id, to: state, in: db)
         if !updated {
             try db.cachedStatement(
                 sql: """
@@ -501,7 +524,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     // MARK: - Plumbing
 
+    /// Reads once every acknowledged step is in SQLite.
     func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        await intakeCaughtUp()
         do {
             return try await pool.read(body)
         } catch let error as StoreError {
@@ -511,7 +536,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
+    /// Writes after every acknowledged step is in SQLite, so that it follows them.
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        await intakeCaughtUp()
         do {
             return try await pool.write(body)
         } catch let error as StoreError {
@@ -525,7 +552,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     // Foundation's `uuidString` formats through C and copies twice; the group commit writes a few ids per change.
     static func text(_ id: UUID) -> String { id.uppercasedText }
 
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         if let error = error as? DatabaseError {
             return error.message ?? "SQLite error \(error.resultCode)"
         }

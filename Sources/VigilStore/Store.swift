@@ -164,7 +164,7 @@ public struct StoredMonitor: Sendable, Hashable {
 }
 
 /// One step of one monitor, committed atomically.
-public struct ChangeBatch: Sendable {
+public struct ChangeBatch: Sendable, Hashable {
     public var monitorID: UUID
     /// The state after the step; the store keeps it only when its revision is newer than the stored one.
     public var state: MonitorState

@@ -13,7 +13,7 @@ import VigilCore
 struct CrashRecoveryTests {
     private typealias F = Fixture
 
-    private static let databaseFiles = ["vigil.sqlite", "vigil.sqlite-wal", "vigil.sqlite-shm"]
+    private static let databaseFiles = ["vigil.sqlite", "vigil.sqlite-wal", "vigil.sqlite-shm", "vigil.sqlite-intake"]
 
     @Test(
         "reopening after a simulated crash keeps what was acknowledged",
