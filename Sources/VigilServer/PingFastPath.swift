@@ -173,7 +173,7 @@ final class PingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         var segments = path.split(separator: "/")
         if segments.first == "ping" {
             segments.removeFirst()
-        } else if segments.first.flatMap({ UUID(uuidString: String($0)) }) == nil {
+        } else if segments.first.flatMap({ UUID(text: $0) }) == nil {
             return nil
         }
         guard case .success(let ping) = PingRequest.parse(segments, query: { uri.queryParameters[Substring($0)] }),

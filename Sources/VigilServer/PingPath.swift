@@ -22,7 +22,7 @@ struct PingPath: Hashable {
         guard let first = segments.first else { return .failure(.notFound) }
         let target: Engine.Target
         let rest: ArraySlice<Substring>
-        if let key = UUID(uuidString: String(first)) {
+        if let key = UUID(text: first) {
             target = .key(key)
             rest = segments.dropFirst()
         } else {
