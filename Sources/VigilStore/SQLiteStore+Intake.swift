@@ -21,6 +21,11 @@ struct IntakeState {
     /// Tests hold the copying back to leave steps in the log alone.
     var paused = false
     var waiters: [(through: UInt64, continuation: UnsafeContinuation<Void, Never>)] = []
+    /// Bytes in the log file since it was last emptied.
+    var fileBytes = 0
+    /// Past this size the next group commit waits until the log is all copied, and empties it before writing: under
+    /// a steady load the copying never finds the log idle to empty it, and it would grow without end.
+    var fileLimit = 16 << 20
 }
 
 extension SQLiteStore {
@@ -51,7 +56,13 @@ extension SQLiteStore {
         do {
             let next = try replayIntake()
             intake.withLock { state in
+                // Numbers are never given twice: a step numbered at or below the mark would be passed over at replay.
+                if next < state.nextSequence {
+                    logger.error("the intake log's numbering went back", metadata: [
+                        "vigil.next": "\(next)", "vigil.previous": "\(state.nextSequence)"])
+                }
                 state.owned = true
+                state.fileBytes = 0
                 state.nextSequence = next
                 state.written = next - 1
                 state.acknowledged = next - 1
@@ -98,6 +109,13 @@ extension SQLiteStore {
             let mark = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT applied FROM intake_mark") ?? 0 }
             var next = UInt64(mark) + 1
             var steps: [(sequence: UInt64, batch: ChangeBatch)] = []
+            var expected = frames.first?.first
+            for frame in frames {
+                if frame.first != expected {
+                    logger.error("the intake log skips from step \(expected ?? 0) to \(frame.first)")
+                }
+                expected = frame.last + 1
+            }
             for frame in frames where frame.last >= next {
                 try decode(frame) { sequence, batch in
                     if sequence >= next { steps.append((sequence, batch)) }
@@ -113,7 +131,10 @@ extension SQLiteStore {
             if let last = frames.last { next = max(next, last.last + 1) }
             intakeLog.truncate()
             if !steps.isEmpty {
-                logger.notice("copied \(steps.count) acknowledged steps from the intake log into the database")
+                logger.notice(
+                    "copied \(steps.count) acknowledged steps from the intake log into the database",
+                    metadata: ["vigil.mark": "\(mark)", "vigil.frames": "\(frames.count)",
+                               "vigil.first": "\(frames.first?.first ?? 0)", "vigil.last": "\(frames.last?.last ?? 0)"])
             }
             return next
         } catch let error as StoreError {
@@ -153,11 +174,18 @@ extension SQLiteStore {
             if !intake.withLock({ $0.owned }) {
                 guard try takeIntake() else { return false }
             }
+            waitForEmptying()
             // Written under the lock, so that the log is never emptied or let go with a frame not yet counted.
             frame = try intake.withLock { (state: inout IntakeState) throws(StoreError) -> IntakeLog.Frame? in
                 guard state.owned else { return nil }
+                if state.fileBytes >= state.fileLimit, state.applied == state.written {
+                    intakeLog.truncate()
+                    state.fileBytes = 0
+                }
                 let frame = IntakeLog.Frame(first: state.nextSequence, count: batches.count, payload: payload)
-                try intakeLog.append(IntakeLog.frame(first: frame.first, count: frame.count, payload: payload))
+                let bytes = IntakeLog.frame(first: frame.first, count: frame.count, payload: payload)
+                try intakeLog.append(bytes)
+                state.fileBytes += bytes.count
                 state.nextSequence = frame.last + 1
                 state.written = frame.last
                 return frame
@@ -176,6 +204,19 @@ extension SQLiteStore {
         if leads { applier.async { self.drainIntake() } }
         waitForRoom()
         return true
+    }
+
+    /// When the log has outgrown its `fileLimit`, waits until every step in it is copied, so that it can be emptied.
+    private func waitForEmptying() {
+        let full = { (state: IntakeState) in
+            state.owned && state.fileBytes >= state.fileLimit && state.applied < state.written && !state.paused
+        }
+        guard intake.withLock({ full($0) }) else { return }
+        room.lock()
+        while intake.withLock({ full($0) }) {
+            _ = room.wait(until: Date(timeIntervalSinceNow: 0.1))
+        }
+        room.unlock()
     }
 
     private func waitForRoom() {
@@ -230,6 +271,7 @@ extension SQLiteStore {
                     // nothing to wait for.
                     if state.owned, !state.paused, state.applied == state.written {
                         intakeLog.truncate()
+                        state.fileBytes = 0
                         state.owned = false
                         intakeLog.unlock()
                     }
@@ -237,6 +279,10 @@ extension SQLiteStore {
                 return taken
             }
             guard let last = frames.last?.last else { return }
+            let expected = intake.withLock { $0.applied + 1 }
+            if frames[0].first != expected {
+                logger.error("the intake log's copying skips from step \(expected) to \(frames[0].first)")
+            }
             var steps: [(sequence: UInt64, batch: ChangeBatch)] = []
             do {
                 for frame in frames {

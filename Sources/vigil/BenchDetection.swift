@@ -44,7 +44,7 @@ struct LagBenchmark {
                 BenchFigure(name: "CPU while nothing is due, N = \(n)", unit: "% of a core", values: idle,
                             targetText: "~0", target: .atMost(1)),
                 BenchFigure(name: "engine start (load), N = \(n)", unit: "s", values: load),
-                BenchFigure(name: "all in SQLite's tables, N = \(n)", unit: "s after the last deadline", values: copied),
+                BenchFigure(name: "all in SQLite's tables, N = \(n)", unit: "s after the window", values: copied),
             ]
         }
         BenchReport.printSection(
@@ -65,7 +65,7 @@ struct LagBenchmark {
         var decided: [Double]
         var idleCPU: Double
         var loadSeconds: Double
-        /// Seconds from the last deadline until every change was in SQLite's tables.
+        /// Seconds from the end of the window (just after the last deadline) until every change was in SQLite's tables.
         var inSQLite: Double
     }
 

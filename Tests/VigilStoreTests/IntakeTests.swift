@@ -180,4 +180,33 @@ struct IntakeTests {
         store.pauseIntake(false)
         #expect(try await store.signals(monitorID: monitor.id, limit: 10).count == 6)
     }
+
+    @Test("under a steady load the log is emptied once it outgrows its limit, and nothing acknowledged is lost")
+    func theLogStaysBoundedUnderASteadyLoad() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try SQLiteStore(path: folder.path("vigil.sqlite"), signalsKept: 1_000)
+        store.intake.withLock { $0.fileLimit = 2_048 }
+        let monitors = (0..<20).map { F.monitor("steady-\($0)") }
+        for monitor in monitors { try await store.saveMonitor(monitor, initialState: .new(at: F.at(0))) }
+        // No group is larger than all twenty monitors' steps, ~200 bytes each.
+        let bound = 2_048 + 20 * 400
+        let largest = try await withThrowingTaskGroup(of: Int.self) { group in
+            for monitor in monitors {
+                group.addTask {
+                    var largest = 0
+                    for revision in 1...50 {
+                        try await store.commit(F.step(of: monitor.id, revision: Int64(revision), body: "\(revision)"))
+                        largest = max(largest, store.intakeLog.size())
+                    }
+                    return largest
+                }
+            }
+            return try await group.reduce(0) { max($0, $1) }
+        }
+        #expect(largest <= bound)
+        for monitor in monitors {
+            #expect(try await store.signals(monitorID: monitor.id, limit: 100).count == 50)
+        }
+    }
 }
