@@ -24,8 +24,9 @@ struct IntakeState {
     /// Bytes in the log file since it was last emptied.
     var fileBytes = 0
     /// Past this size the next group commit waits until the log is all copied, and empties it before writing: under
-    /// a steady load the copying never finds the log idle to empty it, and it would grow without end.
-    var fileLimit = 16 << 20
+    /// a steady load the copying never finds the log idle to empty it, and it would grow without end. Large enough
+    /// that a million deadlines in a minute (~150 MB) never wait for it: the copying is seconds behind by then.
+    var fileLimit = 256 << 20
 }
 
 extension SQLiteStore {
@@ -124,7 +125,7 @@ extension SQLiteStore {
             var start = 0
             while start < steps.count {
                 let chunk = steps[start..<min(steps.count, start + Self.stepsPerApply)]
-                try pool.write { db in try applySteps(chunk, in: db) }
+                try pool.write { db in try applySteps(chunk, pruning: false, in: db) }
                 start += chunk.count
             }
             if let last = steps.last { next = last.sequence + 1 }
@@ -342,7 +343,9 @@ extension SQLiteStore {
 
     /// Writes steps in order, each monitor's state only once (its newest revision, which is the one the store
     /// keeps whatever the order), and the mark of the last step.
-    private func applySteps(_ steps: ArraySlice<(sequence: UInt64, batch: ChangeBatch)>, in db: Database) throws {
+    private func applySteps(
+        _ steps: ArraySlice<(sequence: UInt64, batch: ChangeBatch)>, pruning: Bool = true, in db: Database
+    ) throws {
         guard let last = steps.last else { return }
         var newest: [UUID: Int] = [:]
         newest.reserveCapacity(steps.count)
@@ -353,7 +356,7 @@ extension SQLiteStore {
         }
         for index in steps.indices {
             let batch = steps[index].batch
-            try apply(batch, writingState: newest[batch.monitorID] == index, in: db)
+            try apply(batch, writingState: newest[batch.monitorID] == index, pruning: pruning, in: db)
         }
         try Self.mark(last.sequence, in: db)
     }

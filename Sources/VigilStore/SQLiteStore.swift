@@ -244,8 +244,10 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
-    /// Writes one step; `writingState` false leaves the state to a later step of the same monitor in the transaction.
-    func apply(_ batch: ChangeBatch, writingState: Bool = true, in db: Database) throws {
+    /// Writes one step; `writingState` false leaves the state to a later step of the same monitor in the transaction;
+    /// `pruning` false keeps every signal (steps of another store copied in from the intake log: its own retention,
+    /// not this store's, applies to them).
+    func apply(_ batch: ChangeBatch, writingState: Bool = true, pruning: Bool = true, in db: Database) throws {
         let id = Self.text(batch.monitorID)
         let state = batch.state
         let updated = try !writingState || batch.statusOnly && updateStatus(of: id, to: state, in: db)
@@ -290,7 +292,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 values.add(batch.verdict?.isProgress ?? false)
                 values.add(batch.verdict?.runDuration)
             }
-            try pruneSignals(of: batch.monitorID, in: db)
+            if pruning { try pruneSignals(of: batch.monitorID, in: db) }
             if batch.verdict?.isProgress == true { try recordProgress(signal, of: batch.monitorID, in: db) }
         }
         for effect in batch.effects {

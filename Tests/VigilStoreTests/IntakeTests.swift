@@ -115,7 +115,9 @@ struct IntakeTests {
         try handle.write(contentsOf: Data(torn.prefix(100)))
         try handle.close()
 
-        let store = try SQLiteStore(path: crashed.appendingPathComponent("vigil.sqlite").path, signalsKept: 1_000)
+        // Kept signals: 10 here, 1 000 in the store that wrote them. The copy keeps them all; retention is the
+        // writer's to apply (a CLI opening a crashed server's database must not cut its history).
+        let store = try SQLiteStore(path: crashed.appendingPathComponent("vigil.sqlite").path, signalsKept: 10)
         #expect(try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int == 0)
         let loaded = try await store.loadMonitors()
         #expect(loaded.map(\.state) == [F.step(of: monitors[0].id, revision: 40, body: "").state,
