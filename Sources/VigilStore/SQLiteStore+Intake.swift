@@ -209,21 +209,19 @@ extension SQLiteStore {
 
     /// When the log has outgrown its `fileLimit`, waits until every step in it is copied, so that it can be emptied.
     private func waitForEmptying() {
-        let full = { (state: IntakeState) in
-            state.owned && state.fileBytes >= state.fileLimit && state.applied < state.written && !state.paused
-        }
-        guard intake.withLock({ full($0) }) else { return }
-        room.lock()
-        while intake.withLock({ full($0) }) {
-            _ = room.wait(until: Date(timeIntervalSinceNow: 0.1))
-        }
-        room.unlock()
+        waitForCopying { $0.owned && $0.fileBytes >= $0.fileLimit && $0.applied < $0.written }
     }
 
     private func waitForRoom() {
-        guard intake.withLock({ $0.pendingSteps > Self.intakeBacklog && !$0.paused }) else { return }
+        waitForCopying { $0.pendingSteps > Self.intakeBacklog }
+    }
+
+    /// Blocks the group commit while `blocked` holds (never while the copying is held back), rechecking each time
+    /// the copying gains ground and at least every 0.1 s.
+    private func waitForCopying(while blocked: (IntakeState) -> Bool) {
+        guard intake.withLock({ !$0.paused && blocked($0) }) else { return }
         room.lock()
-        while intake.withLock({ $0.pendingSteps > Self.intakeBacklog && !$0.paused }) {
+        while intake.withLock({ !$0.paused && blocked($0) }) {
             _ = room.wait(until: Date(timeIntervalSinceNow: 0.1))
         }
         room.unlock()
