@@ -76,9 +76,18 @@ public func buildRouter(
     return router
 }
 
-/// HTTP/1.1 with plain pings answered on the event loop, before the router (`PingFastPath`).
+/// HTTP/1.1 with plain pings answered on the event loop: from the connection's bytes while it sends only those
+/// (`PingWire`), and after the HTTP/1 decoder, before the router, once it has sent anything else (`PingFastPath`).
 func httpServer(engine: Engine, pingBodyLimit: Int) -> HTTPServerBuilder {
-    .http1(configuration: .init(additionalChannelHandlers: [PingFastPath(engine: engine, bodyLimit: pingBodyLimit)]))
+    HTTPServerBuilder { responder in
+        PingWireChannel(
+            http1: HTTP1Channel(
+                responder: responder,
+                configuration: .init(additionalChannelHandlers: [PingFastPath(engine: engine, bodyLimit: pingBodyLimit)])
+            ),
+            wire: { PingWire(engine: engine, bodyLimit: pingBodyLimit) }
+        )
+    }
 }
 
 /// A running Vigil's parts: the engine that owns monitor state, the recovery loop and the HTTP application.

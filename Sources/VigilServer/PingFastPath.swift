@@ -165,21 +165,9 @@ final class PingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let fields = head.headerFields
         if let length = fields[.contentLength], length != "0" { return nil }
         if fields[.transferEncoding] != nil { return nil }
-        if let connection = fields[.connection], connection.lowercased().contains("close") { return nil }
-        let uri = URI(target)
-        let path = uri.path
-        // Escapes, empty segments and trailing slashes are for the router to judge.
-        guard !path.contains("%"), !path.contains("//"), !path.hasSuffix("/") else { return nil }
-        var segments = path.split(separator: "/")
-        if segments.first == "ping" {
-            segments.removeFirst()
-        } else if segments.first.flatMap({ UUID(text: $0) }) == nil {
-            return nil
-        }
-        guard case .success(let ping) = PingRequest.parse(segments, query: { uri.queryParameters[Substring($0)] }),
-            !ping.create
-        else { return nil }
-        return ping
+        // `close` and any other token (upgrade, a list) are the router's.
+        if let connection = fields[.connection], connection.lowercased() != "keep-alive" { return nil }
+        return PingRequest.plain(target: target)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import VigilCore
 import VigilEngine
 
 /// A ping taken apart before its body is read: which monitor, what kind of signal and what the query adds.
@@ -34,6 +35,45 @@ struct PingRequest {
         }
         request.create = query("create").map { $0 == "1" || $0 == "true" } ?? false
         return .success(request)
+    }
+
+    /// The ping a request target (`/ping/<uuid or ping key/slug>…` or `/<uuid>…`, with its query) asks for, when
+    /// the paths ahead of the router may answer it: nil for anything else, for a ping that asks to create its monitor,
+    /// and for a target with escapes, empty segments or a trailing slash, which the router judges and answers.
+    static func plain(target: String) -> PingRequest? {
+        let bytes = target.utf8
+        guard bytes.first == UInt8(ascii: "/"), !bytes.contains(UInt8(ascii: "%")) else { return nil }
+        let queryStart = bytes.firstIndex(of: UInt8(ascii: "?"))
+        let path = target[..<(queryStart ?? target.endIndex)]
+        var previous: UInt8 = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/"), previous == byte { return nil }
+            previous = byte
+        }
+        guard previous != UInt8(ascii: "/") else { return nil }
+        var segments = path.split(separator: "/")
+        if segments.first == "ping" {
+            segments.removeFirst()
+        } else if segments.first.flatMap({ UUID(text: $0) }) == nil {
+            return nil
+        }
+        let query = queryStart.map { target[target.index(after: $0)...] } ?? ""
+        guard case .success(let ping) = parse(segments, query: { Self.first($0, in: query) }), !ping.create else {
+            return nil
+        }
+        return ping
+    }
+
+    /// The value of the first `name=value` pair in a query without escapes; a name without `=` has the empty value.
+    private static func first(_ name: String, in query: Substring) -> Substring? {
+        for pair in query.split(separator: "&") {
+            guard let equals = pair.firstIndex(of: "=") else {
+                if pair == name { return "" }
+                continue
+            }
+            if pair[..<equals] == name { return pair[pair.index(after: equals)...] }
+        }
+        return nil
     }
 }
 

@@ -29,7 +29,7 @@ import VigilStore
             ("GET", "/ping/\(PingAPI.pingKey)/backup/signal/commit?value=3", nil),
             ("GET", "/\(key)/7", nil),
         ]
-        let answers = try await withServer(api) { port in
+        let answers = try await api.live { port in
             try await RawHTTPConnection.exchange(port: port, requests)
         }
         #expect(answers.map(\.status) == [200, 200, 200, 404, 200, 200, 200, 200, 200])
@@ -60,7 +60,7 @@ import VigilStore
         let key = try api.key("backup")
         let before = try api.snapshot("backup").state
         api.faults.failWrites(true)
-        let refused = try await withServer(api) { port in
+        let refused = try await api.live { port in
             try await RawHTTPConnection.exchange(port: port, [("GET", "/ping/\(key)", nil)])
         }
         #expect(refused.map(\.status) == [503])
@@ -69,7 +69,7 @@ import VigilStore
         #expect(try await api.signals("backup").isEmpty)
 
         api.faults.failWrites(false)
-        let accepted = try await withServer(api) { port in
+        let accepted = try await api.live { port in
             try await RawHTTPConnection.exchange(port: port, [("GET", "/ping/\(key)", nil)])
         }
         #expect(accepted.map(\.status) == [200])
@@ -80,27 +80,13 @@ import VigilStore
         let api = try await PingAPI.start([PingAPI.hourly("busy", rateLimit: RateLimit(count: 1, window: 60))])
         defer { try? FileManager.default.removeItem(at: api.directory) }
         let key = try api.key("busy")
-        let answers = try await withServer(api) { port in
+        let answers = try await api.live { port in
             try await RawHTTPConnection.exchange(port: port, [("GET", "/ping/\(key)", nil), ("GET", "/ping/\(key)", nil)])
         }
         #expect(answers.map(\.status) == [200, 429])
         let retryAfter = try #require(answers.last?.headers["retry-after"].flatMap(Int.init))
         #expect((1...60).contains(retryAfter))
         #expect(try await api.signals("busy").count == 1)
-    }
-
-    /// Serves the production router behind the fast path on a free loopback port while `body` runs.
-    private func withServer<T: Sendable>(_ api: PingAPI, _ body: @escaping @Sendable (Int) async throws -> T)
-        async throws -> T
-    {
-        let app = Application(
-            router: buildRouter(engine: api.engine, pingBodyLimit: api.bodyLimit, gate: .open),
-            server: httpServer(engine: api.engine, pingBodyLimit: api.bodyLimit),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0))
-        )
-        return try await app.test(.live) { client in
-            try await body(try #require(client.port))
-        }
     }
 }
 
@@ -119,25 +105,37 @@ enum RawHTTPConnection {
         var description: String
     }
 
-    /// Sends every request in one write and reads one answer for each; blocking I/O runs on a thread of its own,
-    /// and a read that waits over 30 s fails the test instead of hanging it.
-    static func exchange(port: Int, _ requests: [(method: String, target: String, body: String?)]) async throws
-        -> [RawHTTPAnswer]
-    {
+    /// Sends every request in one write (or in writes of `chunk` bytes, a millisecond apart) and reads one answer
+    /// for each; blocking I/O runs on a thread of its own, and a read that waits over 30 s fails the test instead
+    /// of hanging it.
+    static func exchange(
+        port: Int, _ requests: [(method: String, target: String, body: String?)], chunk: Int? = nil
+    ) async throws -> [RawHTTPAnswer] {
         let text = requests.map { request in
             var lines = "\(request.method) \(request.target) HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: raw-test\r\n"
             if let body = request.body { lines += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)" } else { lines += "\r\n" }
             return lines
         }.joined()
-        let methods = requests.map(\.method)
-        return try await withCheckedThrowingContinuation { continuation in
+        return try await exchange(port: port, raw: text, methods: requests.map(\.method), chunk: chunk)
+    }
+
+    /// Sends `raw` as it is and reads one answer for each of `methods`, the requests' methods in order; with
+    /// `thenClosed`, the server must then close the connection.
+    static func exchange(
+        port: Int, raw text: String, methods: [String], chunk: Int? = nil, thenClosed: Bool = false
+    ) async throws -> [RawHTTPAnswer] {
+        try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try run(port: port, send: text, methods: methods) })
+                continuation.resume(with: Result {
+                    try run(port: port, send: text, methods: methods, chunk: chunk, thenClosed: thenClosed)
+                })
             }
         }
     }
 
-    private static func run(port: Int, send text: String, methods: [String]) throws -> [RawHTTPAnswer] {
+    private static func run(port: Int, send text: String, methods: [String], chunk: Int?, thenClosed: Bool = false)
+        throws -> [RawHTTPAnswer]
+    {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
         defer { close(socket) }
@@ -156,9 +154,11 @@ enum RawHTTPConnection {
         let bytes = Array(text.utf8)
         var sent = 0
         while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, 0) }
+            let piece = bytes[sent..<min(bytes.count, sent + (chunk ?? bytes.count))]
+            let count = piece.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, 0) }
             guard count > 0 else { throw Failure(description: "send failed: errno \(errno)") }
             sent += count
+            if chunk != nil { usleep(1_000) }
         }
         var buffer: [UInt8] = []
         func fill() throws {
@@ -194,6 +194,28 @@ enum RawHTTPConnection {
                 status: status, headers: headers, body: String(decoding: buffer[..<length], as: UTF8.self)))
             buffer.removeFirst(length)
         }
+        if thenClosed {
+            var byte: UInt8 = 0
+            let count = recv(socket, &byte, 1, 0)
+            guard count == 0 else {
+                throw Failure(description: "the connection stayed open after the last answer (recv gave \(count))")
+            }
+        }
         return answers
+    }
+}
+
+extension PingAPI {
+    /// Serves the production router behind the ping paths (`PingWire`, `PingFastPath`) on a free loopback port
+    /// while `body` runs.
+    func live<T: Sendable>(_ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
+        let app = Application(
+            router: buildRouter(engine: engine, pingBodyLimit: bodyLimit, gate: .open),
+            server: httpServer(engine: engine, pingBodyLimit: bodyLimit),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0))
+        )
+        return try await app.test(.live) { client in
+            try await body(try #require(client.port))
+        }
     }
 }
