@@ -27,8 +27,11 @@ final class PingWire: ChannelDuplexHandler, RemovableChannelHandler {
     /// The pipeline asked for more while a ping waited.
     private var readPaused = false
     private var leaving = false
-    /// `PingController.source` without the user agent: the peer's address, the same for every ping of the connection.
-    private var peer: String?
+    /// The last ping's user agent and `PingController.source` of it: a connection's pings come from one sender.
+    private var source: (agent: String?, text: String)?
+    private var mailbox: LoopMailbox?
+    /// The answer to an accepted ping with its body and without, made again when the `Date` changes.
+    private var accepted: (date: String, withBody: ByteBuffer, withoutBody: ByteBuffer)?
 
     init(engine: Engine, bodyLimit: Int) {
         self.engine = engine
@@ -97,31 +100,42 @@ final class PingWire: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func receive(_ ping: PingRequest, head: PlainRequestHead, context: ChannelHandlerContext) {
-        if peer == nil { peer = context.channel.remoteAddress?.ipAddress ?? "" }
+        if source == nil || source!.agent != head.userAgent {
+            let address = context.channel.remoteAddress?.ipAddress
+            source = (head.userAgent, PingController.source(address: address, agent: head.userAgent))
+        }
         let signal = Signal(
-            kind: ping.path.kind, at: Date(), value: ping.value, runID: ping.runID, body: nil,
-            source: PingController.source(address: peer.flatMap { $0.isEmpty ? nil : $0 }, agent: head.userAgent)
+            kind: ping.path.kind, at: Date(), value: ping.value, runID: ping.runID, body: nil, source: source!.text
         )
         waiting = true
         let withBody = head.method != .head
-        let mailbox = LoopMailbox.of(context.eventLoop)
+        if mailbox == nil { mailbox = LoopMailbox.of(context.eventLoop) }
+        let mailbox = mailbox!
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         engine.receive(signal, for: ping.path.target) { result in
-            let answer: PingAnswer
+            // nil: accepted, answered with `PingAnswer.ok`.
+            let refusal: PingAnswer?
             switch result {
-            case .success: answer = .ok
-            case .failure(let error): answer = PingAnswer(refusal: error)
+            case .success: refusal = nil
+            case .failure(let error): refusal = PingAnswer(refusal: error)
             }
             mailbox.post {
                 let (handler, context) = bound.value
-                handler.send(answer, withBody: withBody, context: context)
+                handler.send(refusal, withBody: withBody, context: context)
             }
         }
     }
 
-    private func send(_ answer: PingAnswer, withBody: Bool, context: ChannelHandlerContext) {
-        var out = context.channel.allocator.buffer(capacity: 256)
-        answer.write(bodyLimit: bodyLimit, withBody: withBody, into: &out)
+    /// Answers the ping that waited: `PingAnswer.ok`, or `refusal`.
+    private func send(_ refusal: PingAnswer?, withBody: Bool, context: ChannelHandlerContext) {
+        let out: ByteBuffer
+        if let refusal {
+            var buffer = context.channel.allocator.buffer(capacity: 256)
+            refusal.write(bodyLimit: bodyLimit, date: HTTPDate.now(), withBody: withBody, into: &buffer)
+            out = buffer
+        } else {
+            out = acceptedAnswer(withBody: withBody, allocator: context.channel.allocator)
+        }
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(out)), promise: nil)
         waiting = false
         guard context.channel.isActive else { return }
@@ -131,16 +145,29 @@ final class PingWire: ChannelDuplexHandler, RemovableChannelHandler {
             context.read()
         }
     }
+
+    /// The bytes of `PingAnswer.ok`, shared by every accepted ping of the connection within a second.
+    private func acceptedAnswer(withBody: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let date = HTTPDate.now()
+        if accepted?.date != date {
+            var with = allocator.buffer(capacity: 256)
+            PingAnswer.ok.write(bodyLimit: bodyLimit, date: date, withBody: true, into: &with)
+            var without = allocator.buffer(capacity: 256)
+            PingAnswer.ok.write(bodyLimit: bodyLimit, date: date, withBody: false, into: &without)
+            accepted = (date, with, without)
+        }
+        return withBody ? accepted!.withBody : accepted!.withoutBody
+    }
 }
 
 extension PingAnswer {
     /// The whole answer as HTTP/1.1 bytes, with the fields the router's answer has and those of the transport.
-    func write(bodyLimit: Int, withBody: Bool, into out: inout ByteBuffer) {
+    func write(bodyLimit: Int, date: String, withBody: Bool, into out: inout ByteBuffer) {
         out.writeString("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
         for field in fields(bodyLimit: bodyLimit) {
             out.writeString("\(field.name.rawName): \(field.value)\r\n")
         }
-        out.writeString("Content-Length: \(text.utf8.count)\r\nDate: \(HTTPDate.now())\r\nServer: Vigil\r\n\r\n")
+        out.writeString("Content-Length: \(text.utf8.count)\r\nDate: \(date)\r\nServer: Vigil\r\n\r\n")
         if withBody { out.writeString(text) }
     }
 }

@@ -28,18 +28,15 @@ extension SQLiteStore {
     }
 
     /// Runs on `writer`, in the transaction of the progress signal itself.
-    func recordProgress(_ signal: Signal, of monitorID: UUID, in db: Database) throws {
-        try db.executeCached(
-            sql: "INSERT INTO progress (monitor_id, at, kind) VALUES (?, ?, ?)",
-            arguments: [monitorID.uuidString, signal.at.timeIntervalSince1970, signal.kind.rawValue]
-        )
-        let count = (progressSincePrune[monitorID] ?? 0) + 1
-        // Pruning every 1 000 inserts keeps between 10 000 and 11 000 rows at a small cost per signal.
-        guard count >= 1_000 else {
-            progressSincePrune[monitorID] = count
-            return
+    /// `id` is `monitorID` as the tables hold it.
+    func recordProgress(_ signal: Signal, of monitorID: UUID, text id: String, in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO progress (monitor_id, at, kind) VALUES (?, ?, ?)").run { values in
+            values.add(id)
+            values.add(signal.at.timeIntervalSince1970)
+            values.add(signal.kind.rawValue)
         }
-        progressSincePrune[monitorID] = 0
+        // Pruning every 1 000 inserts keeps between 10 000 and 11 000 rows at a small cost per signal.
+        guard Self.tick(&sincePrune[monitorID, default: SincePrune()].progress, limit: 1_000) else { return }
         try db.executeCached(
             sql: """
                 DELETE FROM progress WHERE monitor_id = ?1 AND rowid < (
@@ -47,7 +44,7 @@ extension SQLiteStore {
                     AND at <= (SELECT at FROM progress WHERE monitor_id = ?1 ORDER BY at DESC, rowid DESC
                         LIMIT 1 OFFSET ?2)
                 """,
-            arguments: [monitorID.uuidString, Self.progressKept - 1]
+            arguments: [id, Self.progressKept - 1]
         )
     }
 

@@ -45,10 +45,22 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     /// Signalled each time the copying gains ground, for a group commit that waits for room in the backlog.
     let room = NSCondition()
     let syncsIntake: Bool
-    // Touched only on `writer`: signals inserted per monitor since its last prune.
-    private var insertsSincePrune: [UUID: Int] = [:]
-    // Touched only on `writer`: progress rows inserted per monitor since its last prune.
-    var progressSincePrune: [UUID: Int] = [:]
+    // Touched only inside `pool.write`: rows inserted per monitor since its last prune.
+    var sincePrune: [UUID: SincePrune] = [:]
+
+    /// Signals and progress rows a monitor gained since each was last pruned.
+    struct SincePrune {
+        var signals = 0
+        var progress = 0
+    }
+
+    /// Counts one insert; true, with the count back at zero, once `limit` inserts were counted.
+    static func tick(_ count: inout Int, limit: Int) -> Bool {
+        count += 1
+        guard count >= limit else { return false }
+        count = 0
+        return true
+    }
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Parameters:
@@ -292,8 +304,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 values.add(batch.verdict?.isProgress ?? false)
                 values.add(batch.verdict?.runDuration)
             }
-            if pruning { try pruneSignals(of: batch.monitorID, in: db) }
-            if batch.verdict?.isProgress == true { try recordProgress(signal, of: batch.monitorID, in: db) }
+            if pruning { try pruneSignals(of: batch.monitorID, text: id, in: db) }
+            if batch.verdict?.isProgress == true { try recordProgress(signal, of: batch.monitorID, text: id, in: db) }
         }
         for effect in batch.effects {
             try journal(effect, monitorID: id, in: db)
@@ -386,20 +398,16 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
-    private func pruneSignals(of monitorID: UUID, in db: Database) throws {
-        let count = (insertsSincePrune[monitorID] ?? 0) + 1
+    private func pruneSignals(of monitorID: UUID, text id: String, in db: Database) throws {
         // Pruning every quarter of the limit keeps between `signalsKept` and 1.25 × that, at a fraction of the cost.
-        guard count > max(1, signalsKept / 4) else {
-            insertsSincePrune[monitorID] = count
-            return
-        }
-        insertsSincePrune[monitorID] = 0
+        guard Self.tick(&sincePrune[monitorID, default: SincePrune()].signals, limit: max(1, signalsKept / 4) + 1)
+        else { return }
         try db.executeCached(
             sql: """
                 DELETE FROM signal WHERE monitor_id = ?1 AND seq < (
                     SELECT seq FROM signal WHERE monitor_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)
                 """,
-            arguments: [monitorID.uuidString, signalsKept - 1]
+            arguments: [id, signalsKept - 1]
         )
     }
 
