@@ -41,6 +41,14 @@ struct PingRequest {
     /// the paths ahead of the router may answer it: nil for anything else, for a ping that asks to create its monitor,
     /// and for a target with escapes, empty segments or a trailing slash, which the router judges and answers.
     static func plain(target: String) -> PingRequest? {
+        // The shape nearly every ping has, `/ping/<uuid>`, read without taking the target apart.
+        let bare = target.utf8.withContiguousStorageIfAvailable { bytes -> UUID? in
+            guard bytes.count == 42, bytes.starts(with: "/ping/".utf8) else { return nil }
+            return UUID.parse(utf8: UnsafeBufferPointer(rebasing: bytes[6...]))
+        }
+        if let key = bare ?? nil {
+            return PingRequest(path: PingPath(target: .key(key), kind: .success), runID: nil, value: nil, create: false)
+        }
         let bytes = target.utf8
         guard bytes.first == UInt8(ascii: "/"), !bytes.contains(UInt8(ascii: "%")) else { return nil }
         let queryStart = bytes.firstIndex(of: UInt8(ascii: "?"))

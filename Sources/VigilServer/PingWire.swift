@@ -11,7 +11,8 @@ import VigilEngine
 /// first request of any other kind — another route, a body, `Connection: close`, a head this reader does not fully
 /// understand — makes the handler step aside for good: once the ping before it is answered, what the handler holds
 /// goes to the HTTP/1 pipeline behind it, which reads it as if it had come from the socket. Answers are the router's
-/// own (`PingAnswer`), in order: one ping at a time is read, and reading pauses while it is made durable.
+/// own (`PingAnswer`), in order: one ping at a time is taken, and reading pauses while it is made durable if the
+/// client has sent far ahead.
 final class PingWire: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -58,8 +59,13 @@ final class PingWire: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if waiting { readPaused = true } else { context.read() }
+        // Reading goes on while a ping waits, as a client that waits for each answer sends nothing meanwhile: pausing
+        // would cost two `epoll_ctl` calls a ping. Only a client that sends ahead is held back, once it is far ahead.
+        if waiting, let pending, pending.readableBytes > Self.aheadLimit { readPaused = true } else { context.read() }
     }
+
+    /// Bytes of requests read ahead of the ping that waits, past which reading pauses.
+    private static let aheadLimit = 16_384
 
     func removeHandler(context: ChannelHandlerContext, removalToken: ChannelHandlerContext.RemovalToken) {
         if let rest = pending, rest.readableBytes > 0 {
