@@ -92,6 +92,26 @@ import VigilCore
         #expect(stored.allSatisfy { $0.source == "127.0.0.1 raw-test" })
     }
 
+    @Test func aClientFarAheadIsHeldBackAndEveryPingIsAnsweredInOrder() async throws {
+        let api = try await PingAPI.start([PingAPI.hourly("backup")])
+        defer { try? FileManager.default.removeItem(at: api.directory) }
+        let key = try api.key("backup")
+        // 400 pings of ~100 bytes sent before any answer is read: past the 16 KB read ahead, reading pauses and
+        // resumes as answers go out.
+        let requests = (0..<400).map { index in
+            (method: "GET", target: index.isMultiple(of: 2) ? "/ping/\(key)/log" : "/ping/\(key)", body: String?.none)
+        }
+        let answers = try await api.live { port in
+            try await RawHTTPConnection.exchange(port: port, requests)
+        }
+        #expect(answers.count == 400)
+        #expect(answers.allSatisfy { $0.status == 200 && $0.body == "OK" })
+        // The store keeps the newest 100 to 125 signals of a monitor: they are the last pings, in order.
+        let stored = try await api.signals("backup").reversed().map(\.signal.kind)
+        #expect(stored.count >= 100)
+        #expect(stored == (0..<400).map { $0.isMultiple(of: 2) ? .log : .success }.suffix(stored.count))
+    }
+
     @Test func theFirstRequestOfAnotherKindHandsTheConnectionToTheRouterWithWhatFollows() async throws {
         let api = try await PingAPI.start([PingAPI.hourly("backup")], bodyLimit: 8)
         defer { try? FileManager.default.removeItem(at: api.directory) }
