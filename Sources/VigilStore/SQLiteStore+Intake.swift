@@ -258,12 +258,17 @@ extension SQLiteStore {
     private func drainIntake() {
         while true {
             let frames = intake.withLock { state -> [IntakeLog.Frame] in
-                var taken: [IntakeLog.Frame] = []
+                var count = 0
                 var steps = 0
-                while !state.paused, let next = state.frames.first, taken.isEmpty || steps + next.count <= Self.stepsPerApply {
-                    taken.append(state.frames.removeFirst())
-                    steps += next.count
+                while !state.paused, count < state.frames.count,
+                    count == 0 || steps + state.frames[count].count <= Self.stepsPerApply
+                {
+                    steps += state.frames[count].count
+                    count += 1
                 }
+                // Taken at once: removing the first frame one at a time moved the whole backlog each time.
+                let taken = Array(state.frames.prefix(count))
+                state.frames.removeFirst(count)
                 if taken.isEmpty {
                     state.applying = false
                     // All copied: empty the log and let it go, so that another store opening the database finds
@@ -283,6 +288,7 @@ extension SQLiteStore {
                 logger.error("the intake log's copying skips from step \(expected) to \(frames[0].first)")
             }
             var steps: [(sequence: UInt64, batch: ChangeBatch)] = []
+            steps.reserveCapacity(frames.reduce(0) { $0 + $1.count })
             do {
                 for frame in frames {
                     try decode(frame) { steps.append(($0, $1)) }
