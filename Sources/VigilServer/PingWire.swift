@@ -45,7 +45,7 @@ final class PingWire: ChannelDuplexHandler, RemovableChannelHandler {
             context.fireChannelRead(data)
             return
         }
-        if pending == nil || pending!.readableBytes == 0 {
+        if pending == nil {
             pending = bytes
         } else {
             pending!.writeBuffer(&bytes)
@@ -95,6 +95,8 @@ final class PingWire: ChannelDuplexHandler, RemovableChannelHandler {
                     return
                 }
                 pending!.moveReaderIndex(forwardBy: length)
+                // Let go of a buffer read to its end, so that NIO can read into it again.
+                if pending!.readableBytes == 0 { pending = nil }
                 receive(ping, head: head, context: context)
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Positional values for `Statement.run(_:)`, bound straight onto SQLite's statement in the order they are added.
 struct StatementBindings {
@@ -22,7 +23,7 @@ extension Statement {
     /// `execute(arguments:)` builds a `StatementArguments` of `DatabaseValue`s and checks it against the statement on
     /// every call; for the group commit's small statements that cost a good part of SQLite's own work per change.
     func run(_ bind: (inout StatementBindings) -> Void) throws {
-        // Resets the statement and marks its (now cleared) bindings as set, so that `execute()` runs what we bind.
+        // Resets the statement and clears its bindings.
         setUncheckedArguments(StatementArguments())
         var bindings = StatementBindings(statement: sqliteStatement)
         bind(&bindings)
@@ -32,7 +33,16 @@ extension Statement {
             throw StoreError.unavailable(
                 "a value could not be stored (SQLite code \(bindings.failure)) — it may be too large")
         }
-        try execute()
+        // Stepped here rather than through `execute()`: GRDB's bookkeeping around each statement (observation,
+        // the regions a statement reads, the aborted-transaction check) serves nothing these inserts and updates
+        // inside the store's own transactions need, and cost a good part of each step the copying writes.
+        let code = sqlite3_step(sqliteStatement)
+        guard code == SQLITE_DONE else {
+            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement)))
+            // Reset at once, so that the cached statement runs again next time.
+            sqlite3_reset(sqliteStatement)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+        }
     }
 
     /// The number of `?` in the statement, for the check in debug builds; the store's statements that use `run` hold
