@@ -42,7 +42,7 @@ final class Checkpointer: @unchecked Sendable {
     ///   - idle: the pause once a round found nothing new.
     init(
         path: String,
-        busy: DispatchTimeInterval? = .milliseconds(50),
+        busy: DispatchTimeInterval? = .seconds(1),
         idle: DispatchTimeInterval = .seconds(1),
         logger: Logger
     ) throws {
