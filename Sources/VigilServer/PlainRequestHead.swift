@@ -32,12 +32,14 @@ struct PlainRequestHead: Equatable {
     /// Reads the head at the start of `bytes`.
     static func read(_ bytes: UnsafeRawBufferPointer) -> Reading {
         var reader = Reader(bytes: bytes)
-        guard case .line(let requestLine) = reader.nextLine() else { return reader.unfinished }
+        let first = reader.nextLine()
+        guard case .line(let requestLine) = first else { return reader.unfinished(first) }
         guard let (method, target) = requestLine.split(in: bytes) else { return .other }
         var head = PlainRequestHead(method: method, target: target, userAgent: nil)
         var fields = 0
         while true {
-            guard case .line(let line) = reader.nextLine() else { return reader.unfinished }
+            let next = reader.nextLine()
+            guard case .line(let line) = next else { return reader.unfinished(next) }
             if line.isEmpty { return .plain(head, length: reader.position) }
             fields += 1
             guard fields <= fieldLimit, let field = Field(line, in: bytes) else { return .other }
@@ -61,18 +63,18 @@ struct PlainRequestHead: Equatable {
     private struct Reader {
         let bytes: UnsafeRawBufferPointer
         var position = 0
-        /// A byte no plain head holds was seen.
-        var refused = false
 
         enum Line {
             case line(Range<Int>)
             case incomplete
+            /// A byte no plain head holds.
             case refused
         }
 
-        /// What a head that stopped early is: complete later, or never one of ours.
-        var unfinished: Reading {
-            refused || bytes.count >= PlainRequestHead.lengthLimit ? .other : .incomplete
+        /// What a head that stopped early at `line` is: complete later, or never one of ours.
+        func unfinished(_ line: Line) -> Reading {
+            if case .incomplete = line, bytes.count < PlainRequestHead.lengthLimit { return .incomplete }
+            return .other
         }
 
         /// The next line, without its CRLF; a control byte, a bare CR or LF, or a byte past ASCII refuses the head.
@@ -91,11 +93,7 @@ struct PlainRequestHead: Equatable {
                 guard byte >= 32 && byte < 127 || byte == 9 else { break }
                 index += 1
             }
-            if index < end {
-                refused = true
-                return .refused
-            }
-            return .incomplete
+            return index < end ? .refused : .incomplete
         }
     }
 
